@@ -1,0 +1,12 @@
+--[[
+  Tells whether this owner could take the lock now: it is free, or this owner holds it.
+
+  KEYS[1] lock key
+  ARGV[1] owner
+
+  Returns 1 when it could, 0 when another owner holds it.
+]]
+--- @include "includes/locks"
+
+if lockedByOther(KEYS[1], ARGV[1]) then return 0 end
+return 1

@@ -1,0 +1,5 @@
+-- True when someone other than `owner` holds the lock stored at `lockKey`.
+local function lockedByOther(lockKey, owner)
+  local holder = redis.call('GET', lockKey)
+  return holder and holder ~= owner
+end

@@ -1,0 +1,5 @@
+-- Milliseconds from the Redis server's clock, so every server agrees whatever its own clock says.
+local function nowMs()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end

@@ -1,0 +1,65 @@
+import * as fs from "fs";
+import * as path from "path";
+import type { Cluster, Redis } from "ioredis";
+
+/** Each Lua file is one atomic operation, named `<name>-<numberOfKeys>.lua`. */
+export interface CommandDefinition {
+  /** The name the command is registered under on the ioredis client. */
+  name: string;
+  numberOfKeys: number;
+  lua: string;
+}
+
+const COMMANDS_DIR = __dirname;
+const INCLUDE_PATTERN = /^--- @include "([\w/-]+)"\s*$/gm;
+const FILE_PATTERN = /^([a-z-]+)-(\d+)\.lua$/;
+
+/** Prefixed so the commands never clash with other defineCommand users on a shared client. */
+export const COMMAND_PREFIX = "ahCache";
+
+function commandName(fileBase: string): string {
+  return COMMAND_PREFIX + fileBase.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase());
+}
+
+function resolveIncludes(lua: string, included: Set<string>): string {
+  return lua.replace(INCLUDE_PATTERN, (_, includePath: string) => {
+    if (included.has(includePath)) return "";
+    included.add(includePath);
+    const source = fs.readFileSync(path.join(COMMANDS_DIR, `${includePath}.lua`), "utf8");
+    return resolveIncludes(source, included);
+  });
+}
+
+let cached: CommandDefinition[] | undefined;
+
+export function loadCommands(): CommandDefinition[] {
+  if (cached) return cached;
+  cached = fs
+    .readdirSync(COMMANDS_DIR)
+    .map((file) => FILE_PATTERN.exec(file))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map(([file, base, keys]) => ({
+      name: commandName(base),
+      numberOfKeys: Number(keys),
+      lua: resolveIncludes(fs.readFileSync(path.join(COMMANDS_DIR, file), "utf8"), new Set()),
+    }));
+  return cached;
+}
+
+/** Registers every command; ioredis then sends EVALSHA and falls back to EVAL after a NOSCRIPT. */
+export function defineCommands(client: Redis | Cluster): void {
+  for (const command of loadCommands()) {
+    if (typeof (client as unknown as Record<string, unknown>)[command.name] === "function") continue;
+    client.defineCommand(command.name, { numberOfKeys: command.numberOfKeys, lua: command.lua });
+  }
+}
+
+/** The commands as typed methods; names follow the Lua file names. */
+export interface CacheCommands {
+  ahCacheSave(objectKey: string, lockKey: string, owner: string, json: string, ttl: string): Promise<number>;
+  ahCacheLoad(objectKey: string, lockKey: string, owner: string, ttl: string): Promise<Array<number | string>>;
+  ahCacheDestroy(objectKey: string, lockKey: string, owner: string): Promise<number>;
+  ahCacheLock(lockKey: string, owner: string, ttl: string): Promise<number>;
+  ahCacheUnlock(lockKey: string, owner: string): Promise<number>;
+  ahCacheCheckLock(lockKey: string, owner: string): Promise<number>;
+}

@@ -1,0 +1,25 @@
+--[[
+  Stores a value unless another owner holds the key's lock.
+
+  KEYS[1] object hash    KEYS[2] lock key
+  ARGV[1] owner          ARGV[2] value as JSON    ARGV[3] TTL in ms, or "" for none
+
+  The object is a hash: v = JSON, c = createdAt, r = readAt ("" = never read), e = expireTimestamp ("" = never).
+  Returns 1 when saved, -1 when locked by another owner.
+]]
+--- @include "includes/time"
+--- @include "includes/locks"
+
+if lockedByOther(KEYS[2], ARGV[1]) then return -1 end
+
+local now = nowMs()
+local ttl = tonumber(ARGV[3])
+if ttl then
+  local expireAt = now + ttl
+  redis.call('HSET', KEYS[1], 'v', ARGV[2], 'c', now, 'r', '', 'e', expireAt)
+  redis.call('PEXPIREAT', KEYS[1], expireAt)
+else
+  redis.call('HSET', KEYS[1], 'v', ARGV[2], 'c', now, 'r', '', 'e', '')
+  redis.call('PERSIST', KEYS[1])
+end
+return 1

@@ -1,0 +1,56 @@
+/**
+ * Every failure the cache reports is a CacheError with one of these codes.
+ * Codes are part of the public contract: callers branch on them, so they never change meaning.
+ */
+export const CacheErrorCodes = {
+  /** The key is not a non-empty, well-formed string within the length limit. */
+  INVALID_KEY: "INVALID_KEY",
+  /** A TTL, lock duration or retry budget is not a positive finite number of milliseconds. */
+  INVALID_TTL: "INVALID_TTL",
+  /** An options argument has the wrong shape or an unknown field. */
+  INVALID_OPTIONS: "INVALID_OPTIONS",
+  /** The value would not come back equal after a JSON round trip (undefined, function, BigInt, cycle, NaN…). */
+  UNSERIALIZABLE_VALUE: "UNSERIALIZABLE_VALUE",
+  /** The value's JSON is larger than the configured maximum. */
+  TOO_LARGE: "TOO_LARGE",
+  /** No object is stored under the key, or it has expired. */
+  NOT_FOUND: "NOT_FOUND",
+  /** Another owner holds the lock on the key. */
+  LOCKED: "LOCKED",
+  /** The store could not be reached or did not answer (connection refused, closed, timed out). */
+  UNAVAILABLE: "UNAVAILABLE",
+  /** The store answered with an error the cache did not expect. */
+  STORE_ERROR: "STORE_ERROR",
+  /** The cache was closed; no further operations are accepted. */
+  CLOSED: "CLOSED",
+} as const;
+
+export type CacheErrorCode = (typeof CacheErrorCodes)[keyof typeof CacheErrorCodes];
+
+/** Messages shared with actionhero's built-in cache, so code matching on them keeps working. */
+export const NOT_FOUND_MESSAGE = "Object not found";
+export const LOCKED_MESSAGE = "Object locked";
+
+export class CacheError extends Error {
+  readonly code: CacheErrorCode;
+  readonly key?: string;
+
+  constructor(code: CacheErrorCode, message: string, options: { key?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "CacheError";
+    this.code = code;
+    if (options.key !== undefined) this.key = options.key;
+  }
+}
+
+export function isCacheError(error: unknown): error is CacheError {
+  return error instanceof CacheError;
+}
+
+export function notFound(key: string): CacheError {
+  return new CacheError(CacheErrorCodes.NOT_FOUND, NOT_FOUND_MESSAGE, { key });
+}
+
+export function locked(key: string): CacheError {
+  return new CacheError(CacheErrorCodes.LOCKED, LOCKED_MESSAGE, { key });
+}

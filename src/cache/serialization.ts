@@ -1,0 +1,94 @@
+import { CacheError, CacheErrorCodes } from "./errors";
+
+/** Deeper values are refused: JSON.parse/stringify would risk a stack overflow and nobody caches such shapes on purpose. */
+export const MAX_VALUE_DEPTH = 256;
+
+/**
+ * Turns a value into the JSON text the stores keep, refusing anything that would not come back equal.
+ * Objects with a toJSON method (Date, for instance) are stored as JSON.stringify stores them.
+ */
+export function serializeValue(value: unknown, maxValueBytes: number): string {
+  if (!isPrimitiveThatRoundTrips(value)) assertRoundTrips(value, "value", new Set(), 0);
+  const json = JSON.stringify(value);
+  // Length in UTF-16 units is a lower bound on bytes; only count bytes when it could matter.
+  if (json.length * 3 > maxValueBytes && Buffer.byteLength(json, "utf8") > maxValueBytes) {
+    throw new CacheError(
+      CacheErrorCodes.TOO_LARGE,
+      `value is ${Buffer.byteLength(json, "utf8")} bytes of JSON; the limit is ${maxValueBytes} bytes (option maxValueBytes)`,
+    );
+  }
+  return json;
+}
+
+export function deserializeValue(json: string): unknown {
+  return JSON.parse(json);
+}
+
+function isPrimitiveThatRoundTrips(value: unknown): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value);
+    default:
+      return value === null;
+  }
+}
+
+function refuse(path: string, why: string): never {
+  throw new CacheError(CacheErrorCodes.UNSERIALIZABLE_VALUE, `${path} ${why}, so it would not come back equal from the cache`);
+}
+
+function assertRoundTrips(value: unknown, path: string, ancestors: Set<object>, depth: number): void {
+  if (depth > MAX_VALUE_DEPTH) refuse(path, `is nested deeper than ${MAX_VALUE_DEPTH} levels`);
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return;
+    case "number":
+      if (!Number.isFinite(value)) refuse(path, `is ${value}, which JSON stores as null`);
+      return;
+    case "undefined":
+      refuse(path, "is undefined, which JSON drops");
+    case "function":
+      refuse(path, "is a function, which JSON cannot store");
+    case "symbol":
+      refuse(path, "is a symbol, which JSON cannot store");
+    case "bigint":
+      refuse(path, "is a BigInt, which JSON cannot store");
+  }
+  if (value === null) return;
+  const object = value as Record<string, unknown>;
+  if (typeof object.toJSON === "function") {
+    let converted: unknown;
+    try {
+      converted = object.toJSON();
+    } catch (error) {
+      refuse(path, `has a toJSON method that threw (${(error as Error)?.message ?? error})`);
+    }
+    assertRoundTrips(converted, `${path}.toJSON()`, ancestors, depth + 1);
+    return;
+  }
+  if (ancestors.has(object)) refuse(path, "refers back to one of its own ancestors (a circular structure)");
+  ancestors.add(object);
+  if (Array.isArray(object)) {
+    for (let index = 0; index < object.length; index++) {
+      if (!(index in object)) refuse(`${path}[${index}]`, "is a hole in a sparse array, which JSON stores as null");
+      assertRoundTrips(object[index], `${path}[${index}]`, ancestors, depth + 1);
+    }
+  } else {
+    const prototype = Object.getPrototypeOf(object);
+    if (prototype !== Object.prototype && prototype !== null) {
+      const kind = (prototype?.constructor?.name as string | undefined) ?? "unknown";
+      refuse(path, `is a ${kind} instance; only plain objects, arrays and JSON primitives are stored`);
+    }
+    if (Object.getOwnPropertySymbols(object).some((symbol) => Object.prototype.propertyIsEnumerable.call(object, symbol))) {
+      refuse(path, "has symbol-keyed properties, which JSON drops");
+    }
+    for (const property of Object.keys(object)) {
+      assertRoundTrips(object[property], `${path}[${JSON.stringify(property)}]`, ancestors, depth + 1);
+    }
+  }
+  ancestors.delete(object);
+}

@@ -1,0 +1,63 @@
+import { CacheError, CacheErrorCodes } from "../errors";
+
+/**
+ * How user keys map to Redis keys.
+ *
+ * A user key becomes `<prefix>{<tag>}` for the object and `<lockPrefix>{<tag>}` for its lock. The braces make the
+ * tag the Redis Cluster hash tag, so an object and its lock always live in the same slot and one script can touch
+ * both. The tag is the user key with `%` and `}` percent-encoded: an unescaped `}` inside it would end the hash tag
+ * early (or leave it empty), and the two keys could land in different slots.
+ */
+export class RedisKeyLayout {
+  constructor(
+    readonly prefix: string,
+    readonly lockPrefix: string,
+  ) {
+    for (const [name, value] of [
+      ["prefix", prefix],
+      ["lockPrefix", lockPrefix],
+    ]) {
+      if (typeof value !== "string" || value.length === 0 || /[{}]/.test(value)) {
+        throw new CacheError(
+          CacheErrorCodes.INVALID_OPTIONS,
+          `${name} must be a non-empty string without "{" or "}" (got ${JSON.stringify(value)})`,
+        );
+      }
+    }
+    if (prefix === lockPrefix) {
+      throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, `prefix and lockPrefix must differ (both are ${JSON.stringify(prefix)})`);
+    }
+  }
+
+  objectKey(key: string): string {
+    return `${this.prefix}{${encodeTag(key)}}`;
+  }
+
+  lockKey(key: string): string {
+    return `${this.lockPrefix}{${encodeTag(key)}}`;
+  }
+
+  /** A SCAN MATCH pattern for every lock of this namespace; the prefix's own glob characters are escaped. */
+  lockPattern(): string {
+    return `${escapeGlob(this.lockPrefix)}{*`;
+  }
+
+  /** The user key behind a lock's Redis key, or undefined if the Redis key is not one of ours. */
+  keyFromLockKey(redisKey: string): string | undefined {
+    const head = `${this.lockPrefix}{`;
+    if (!redisKey.startsWith(head) || !redisKey.endsWith("}")) return undefined;
+    return decodeTag(redisKey.slice(head.length, -1));
+  }
+}
+
+function encodeTag(key: string): string {
+  return key.replace(/%/g, "%25").replace(/}/g, "%7D");
+}
+
+function decodeTag(tag: string): string {
+  return tag.replace(/%(25|7D)/g, (_, code: string) => (code === "25" ? "%" : "}"));
+}
+
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
+}

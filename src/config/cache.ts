@@ -1,0 +1,28 @@
+/**
+ * ah-cache-plugin options. Copy this file into your project's src/config/ to change them;
+ * without it the plugin uses exactly these defaults.
+ */
+export const DEFAULT = {
+  cache: (config: { general?: { lockDuration?: number } }) => ({
+    // Redis key prefixes. They must differ from actionhero's own "actionhero:cache:" and "actionhero:lock:",
+    // and must not contain "{" or "}" (the braces around each key are its Redis Cluster hash tag).
+    prefix: "ah-cache-plugin:object:",
+    lockPrefix: "ah-cache-plugin:lock:",
+
+    // Who this server locks as. Leave undefined for one unique name per server process
+    // ("<actionhero id>:<pid>:<random>"); set it only if you know two processes must share locks.
+    owner: undefined as string | undefined,
+
+    // Default TTL of api.cache.lock(), in ms.
+    lockDuration: config.general?.lockDuration ?? 10_000,
+
+    // The largest value api.cache.save() accepts, in bytes of JSON.
+    maxValueBytes: 1024 * 1024,
+
+    // In-memory mode (config.redis.fake = true): how often expired entries are swept out, in ms.
+    sweepIntervalMs: 10_000,
+
+    // Register GET /api/cacheTest for the plugin's cacheTest action.
+    registerRoutes: true,
+  }),
+};

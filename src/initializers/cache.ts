@@ -1,0 +1,60 @@
+import { Initializer, api, log, route } from "actionhero";
+import { Cache, MemoryStore, RedisStore } from "../cache";
+import type { CacheStore } from "../cache";
+import { ResolvedCachePluginConfig, actionheroConfig, openRedisClient, resolveCacheConfig } from "../plugin/options";
+
+declare module "actionhero" {
+  interface Api {
+    cache: Cache;
+  }
+}
+
+export class CacheInitializer extends Initializer {
+  private store: CacheStore | undefined;
+  private options: ResolvedCachePluginConfig | undefined;
+
+  constructor() {
+    super();
+    this.name = "ah-cache-plugin";
+    // After actionhero's redis initializer (200), so config.redis is settled; before actions load (410).
+    this.loadPriority = 250;
+    // Before the web server starts (900), so the route exists for the first request.
+    this.startPriority = 500;
+    // After the servers stop (100), so in-flight actions can still use the cache.
+    this.stopPriority = 200;
+  }
+
+  async initialize(): Promise<void> {
+    const options = (this.options = resolveCacheConfig());
+    if (actionheroConfig().redis?.fake === true) {
+      this.store = new MemoryStore({ sweepIntervalMs: options.sweepIntervalMs });
+    } else {
+      const { client, owned } = openRedisClient();
+      this.store = new RedisStore({
+        client,
+        prefix: options.prefix,
+        lockPrefix: options.lockPrefix,
+        scanCount: actionheroConfig().redis?.scanCount,
+        ownsClient: owned,
+      });
+    }
+    api.cache = new Cache({
+      store: this.store,
+      owner: options.owner,
+      lockDuration: options.lockDuration,
+      maxValueBytes: options.maxValueBytes,
+    });
+    log(`ah-cache-plugin: ${this.store.kind} store, owner ${options.owner}`, "info");
+  }
+
+  async start(): Promise<void> {
+    if (!this.options?.registerRoutes) return;
+    const alreadyRouted = (api.routes?.routes?.get ?? []).some((existing: { path: string }) => existing.path === "/cacheTest");
+    if (!alreadyRouted) route.registerRoute("get", "/cacheTest", "cacheTest");
+  }
+
+  async stop(): Promise<void> {
+    await this.store?.close();
+    this.store = undefined;
+  }
+}

@@ -1,0 +1,81 @@
+import { randomBytes } from "crypto";
+import type { Cluster, Redis } from "ioredis";
+import { config, id, log } from "actionhero";
+import { DEFAULT_LOCK_PREFIX, DEFAULT_MAX_VALUE_BYTES, DEFAULT_PREFIX, DEFAULT_SWEEP_INTERVAL_MS } from "../cache";
+
+/** `config.cache`, all optional: the plugin's own config folder is never loaded, so every default lives here. */
+export interface CachePluginConfig {
+  /** Prefix of object keys in Redis. */
+  prefix?: string;
+  /** Prefix of lock keys in Redis. */
+  lockPrefix?: string;
+  /** Who this server locks as; defaults to one name per server process. */
+  owner?: string;
+  /** Default lock TTL in ms; defaults to config.general.lockDuration. */
+  lockDuration?: number;
+  /** Largest value save() accepts, in bytes of JSON. */
+  maxValueBytes?: number;
+  /** How often the in-memory store sweeps out expired entries, in ms. */
+  sweepIntervalMs?: number;
+  /** Register GET /api/cacheTest for the cacheTest action. */
+  registerRoutes?: boolean;
+}
+
+export interface ResolvedCachePluginConfig extends Required<Omit<CachePluginConfig, "owner">> {
+  owner: string;
+}
+
+/**
+ * actionhero's `id` comes from the host's IP unless ACTIONHERO_TITLE is set, so every process on a host shares it.
+ * The pid separates processes on one host; the random part separates hosts that share an IP and pid (containers).
+ */
+export function defaultOwner(): string {
+  return `${id}:${process.pid}:${randomBytes(4).toString("hex")}`;
+}
+
+/** The parts of actionhero's config this plugin reads. */
+export interface ActionheroConfigSubset {
+  general?: { lockDuration?: number };
+  redis?: { fake?: boolean; scanCount?: number; client?: RedisConnectionConfig };
+  cache?: CachePluginConfig;
+}
+
+export const actionheroConfig = (): ActionheroConfigSubset => config as ActionheroConfigSubset;
+
+export function resolveCacheConfig(): ResolvedCachePluginConfig {
+  const options = actionheroConfig().cache ?? {};
+  return {
+    prefix: options.prefix ?? DEFAULT_PREFIX,
+    lockPrefix: options.lockPrefix ?? DEFAULT_LOCK_PREFIX,
+    owner: options.owner ?? defaultOwner(),
+    lockDuration: options.lockDuration ?? actionheroConfig().general?.lockDuration ?? 10_000,
+    maxValueBytes: options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
+    sweepIntervalMs: options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS,
+    registerRoutes: options.registerRoutes ?? true,
+  };
+}
+
+export interface RedisConnectionConfig {
+  konstructor: new (...args: unknown[]) => Redis | Cluster;
+  args?: unknown[];
+  buildNew?: boolean;
+}
+
+/**
+ * A connection of our own, built from the same `config.redis.client` entry actionhero uses, so host, port,
+ * password, db, TLS and retry settings apply unchanged. Owning it means our scripts and any future
+ * subscriber state never touch actionhero's connection, and stop() can close exactly what we opened.
+ */
+export function openRedisClient(): { client: Redis | Cluster; owned: boolean } {
+  const connection = actionheroConfig().redis?.client;
+  if (!connection?.konstructor) throw new Error("ah-cache-plugin: config.redis.client.konstructor is not set; set config.redis.fake = true for the in-memory store");
+  if (connection.buildNew === false) {
+    // actionhero's convention for shared clients: a factory called with the args array.
+    const factory = connection.konstructor as unknown as (args: unknown[] | undefined) => Redis | Cluster;
+    return { client: factory(connection.args), owned: false };
+  }
+  const client = new connection.konstructor(...(connection.args ?? []));
+  client.on("error", (error: Error) => log(`ah-cache-plugin: Redis connection error: ${error.message}`, "warning"));
+  return { client, owned: true };
+}
+
