@@ -1,0 +1,68 @@
+import Redis from "ioredis";
+import { Cache, RedisStore } from "../../src/cache";
+import { recordCommands } from "../helpers/redis";
+import { StartedRedis, startRedisServer } from "../helpers/redis-server";
+
+/** Client-visible commands in commandstats; everything else is called from inside our scripts. */
+function topLevelCalls(commandstats: string): Record<string, number> {
+  const calls: Record<string, number> = {};
+  for (const line of commandstats.split("\n")) {
+    const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim());
+    if (match) calls[match[1]] = Number(match[2]);
+  }
+  return calls;
+}
+
+const OPERATIONS = 1000;
+
+// A redis-server of its own, so INFO commandstats counts only this test's traffic.
+let server: StartedRedis;
+let redis: Redis;
+let admin: Redis;
+let alice: Cache;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  redis = new Redis(server.url);
+  admin = new Redis(server.url);
+  alice = new Cache({ store: new RedisStore({ client: redis }), owner: "alice" });
+  // Loads every script once, so the counts below are steady-state EVALSHA calls.
+  await alice.save("warm", 1, 1000);
+  await alice.load("warm", { expireTimeMS: 1000 });
+  await alice.destroy("warm");
+  await alice.lock("warm");
+  await alice.checkLock("warm");
+  await alice.unlock("warm");
+});
+
+afterAll(async () => {
+  await redis.quit();
+  await admin.quit();
+  await server.stop();
+});
+
+const cases: Array<[string, (i: number) => Promise<unknown>, (i: number) => Promise<unknown>]> = [
+  ["save", (i) => alice.save(`k${i}`, { i }, 60_000), async () => undefined],
+  ["load", (i) => alice.load(`k${i}`), (i) => alice.save(`k${i}`, { i }, 60_000)],
+  ["load with expireTimeMS", (i) => alice.load(`k${i}`, { expireTimeMS: 30_000 }), (i) => alice.save(`k${i}`, { i })],
+  ["destroy", (i) => alice.destroy(`k${i}`), (i) => alice.save(`k${i}`, { i })],
+  ["lock", (i) => alice.lock(`k${i}`, 60_000), (i) => alice.unlock(`k${i}`)],
+  ["unlock", (i) => alice.unlock(`k${i}`), (i) => alice.lock(`k${i}`, 60_000)],
+  ["checkLock", (i) => alice.checkLock(`k${i}`), async () => undefined],
+];
+
+test.each(cases)("%s sends exactly one command to Redis, counted by the client and by INFO commandstats", async (_, operation, prepare) => {
+  for (let i = 0; i < OPERATIONS; i++) await prepare(i);
+  await admin.config("RESETSTAT");
+  const recorder = recordCommands(redis);
+  try {
+    for (let i = 0; i < OPERATIONS; i++) await operation(i);
+  } finally {
+    recorder.restore();
+  }
+  const server = topLevelCalls(await admin.info("commandstats"));
+  expect(recorder.names.length / OPERATIONS).toBe(1);
+  expect(new Set(recorder.names)).toEqual(new Set(["evalsha"]));
+  expect(server.evalsha).toBe(OPERATIONS);
+  expect(server.eval ?? 0).toBe(0);
+});

@@ -1,0 +1,645 @@
+import { Cache, CacheError, CacheStore } from "../../src/cache";
+import { sleep } from "../helpers/redis";
+
+/** What each store's test file provides: a fresh, empty namespace per test, and that store's clock. */
+export interface ConformanceTarget {
+  store: CacheStore;
+  /** The clock the store stamps with (Redis TIME for Redis, Date.now for memory), in ms. */
+  now(): Promise<number>;
+  cleanup(): Promise<void>;
+}
+
+export const SPECIAL_KEYS = [
+  "*",
+  "?",
+  "[a-z]",
+  "a*b?c[d]",
+  "{",
+  "}",
+  "}x",
+  "{tag}",
+  "a}b{c}",
+  "%7D",
+  "%25}",
+  "back\\slash",
+  "ключ-🔑-鍵",
+  "line\nbreak\ttab",
+  " leading and trailing ",
+];
+
+async function rejectionOf(promise: Promise<unknown>): Promise<CacheError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as CacheError;
+  }
+  throw new Error("expected the promise to reject, but it resolved");
+}
+
+function callbackResult(register: (next: (...args: unknown[]) => void) => unknown): Promise<unknown[]> {
+  return new Promise((resolve) => {
+    register((...args: unknown[]) => resolve(args));
+  });
+}
+
+/**
+ * The one suite every store must pass. Cases use two caches with different owners on the same store,
+ * the way two actionhero servers share one Redis.
+ */
+export function runConformanceSuite(storeName: string, createTarget: () => Promise<ConformanceTarget>): void {
+  describe(`cache conformance: ${storeName}`, () => {
+    let target: ConformanceTarget;
+    let alice: Cache;
+    let bob: Cache;
+
+    beforeEach(async () => {
+      target = await createTarget();
+      alice = new Cache({ store: target.store, owner: "alice" });
+      bob = alice.withOwner("bob");
+    });
+
+    afterEach(async () => {
+      await target.cleanup();
+    });
+
+    describe("save", () => {
+      test("resolves true, and true again when it overwrites", async () => {
+        await expect(alice.save("k", "v1")).resolves.toBe(true);
+        await expect(alice.save("k", "v2")).resolves.toBe(true);
+        expect((await alice.load("k")).value).toBe("v2");
+      });
+
+      test("calls next(null, true), including on overwrite", async () => {
+        expect(await callbackResult((next) => alice.save("k", "v", next))).toEqual([null, true]);
+        expect(await callbackResult((next) => alice.save("k", "v2", 1000, next))).toEqual([null, true]);
+        expect((await alice.load("k")).value).toBe("v2");
+      });
+
+      test("without a TTL, or with null, the object never expires", async () => {
+        await alice.save("a", 1);
+        await alice.save("b", 2, null);
+        await alice.save("c", 3, undefined);
+        for (const key of ["a", "b", "c"]) expect((await alice.load(key)).expireTimestamp).toBeNull();
+      });
+
+      test("a TTL sets expireTimestamp to createdAt + TTL, on the store's clock", async () => {
+        const before = await target.now();
+        await alice.save("k", "v", 60_000);
+        const after = await target.now();
+        const loaded = await alice.load("k");
+        expect(loaded.createdAt).toBeGreaterThanOrEqual(before);
+        expect(loaded.createdAt).toBeLessThanOrEqual(after);
+        expect(loaded.expireTimestamp).toBe(loaded.createdAt + 60_000);
+      });
+
+      test("fractional TTLs are rounded up to a whole millisecond", async () => {
+        await alice.save("k", "v", 1500.2);
+        const loaded = await alice.load("k");
+        expect(loaded.expireTimestamp).toBe(loaded.createdAt + 1501);
+      });
+
+      test("an object is gone after its TTL", async () => {
+        await alice.save("short", "v", 40);
+        await alice.save("long", "v", 60_000);
+        await sleep(120);
+        expect((await rejectionOf(alice.load("short"))).code).toBe("NOT_FOUND");
+        expect((await alice.load("long")).value).toBe("v");
+      });
+
+      test("overwriting replaces the value, createdAt, the expiry and readAt", async () => {
+        await alice.save("k", "old", 60_000);
+        await alice.load("k");
+        const first = await alice.load("k");
+        expect(first.readAt).not.toBeNull();
+        await sleep(5);
+        await alice.save("k", "new");
+        const second = await alice.load("k");
+        expect(second.value).toBe("new");
+        expect(second.createdAt).toBeGreaterThan(first.createdAt);
+        expect(second.expireTimestamp).toBeNull();
+        expect(second.readAt).toBeNull();
+      });
+
+      test("an overwrite with a TTL gives a never-expiring object an expiry", async () => {
+        await alice.save("k", "old");
+        await alice.save("k", "new", 40);
+        await sleep(120);
+        expect((await rejectionOf(alice.load("k"))).code).toBe("NOT_FOUND");
+      });
+
+      test("is refused with LOCKED while another owner holds the lock, and nothing is written", async () => {
+        await alice.save("k", "original");
+        expect(await bob.lock("k")).toBe(true);
+        const error = await rejectionOf(alice.save("k", "changed"));
+        expect(error).toBeInstanceOf(CacheError);
+        expect(error.code).toBe("LOCKED");
+        expect(error.message).toBe("Object locked");
+        expect(await bob.unlock("k")).toBe(true);
+        expect((await alice.load("k")).value).toBe("original");
+      });
+
+      test("a refused save of a new key leaves it absent", async () => {
+        await bob.lock("fresh");
+        expect((await rejectionOf(alice.save("fresh", "v"))).code).toBe("LOCKED");
+        await bob.unlock("fresh");
+        expect((await rejectionOf(alice.load("fresh"))).code).toBe("NOT_FOUND");
+      });
+
+      test("the lock holder itself may save", async () => {
+        await alice.lock("k");
+        await expect(alice.save("k", "mine")).resolves.toBe(true);
+        expect((await alice.load("k")).value).toBe("mine");
+      });
+
+      test.each([
+        ["an empty key", "", "INVALID_KEY"],
+        ["a number key", 42, "INVALID_KEY"],
+        ["a null key", null, "INVALID_KEY"],
+        ["an undefined key", undefined, "INVALID_KEY"],
+        ["an object key", { a: 1 }, "INVALID_KEY"],
+        ["a key with a lone surrogate", "bad\uD800key", "INVALID_KEY"],
+        ["a key over the length limit", "k".repeat(4097), "INVALID_KEY"],
+      ])("refuses %s with %s before writing anything", async (_, key, code) => {
+        const error = await rejectionOf(alice.save(key as string, "v"));
+        expect(error).toBeInstanceOf(CacheError);
+        expect(error.code).toBe(code);
+        expect(error.message).toMatch(/key/);
+        expect(await alice.locks()).toEqual([]);
+      });
+
+      test.each([
+        ["0", 0],
+        ["a negative TTL", -5],
+        ["NaN", NaN],
+        ["Infinity", Infinity],
+        ["-Infinity", -Infinity],
+        ["a string", "1000"],
+        ["a boolean", true],
+        ["an object", {}],
+        ["more than 100 years", 4e12],
+      ])("refuses a TTL of %s with INVALID_TTL and leaves the old value", async (_, ttl) => {
+        await alice.save("k", "old");
+        const error = await rejectionOf(alice.save("k", "new", ttl as number));
+        expect(error.code).toBe("INVALID_TTL");
+        expect(error.message).toMatch(/expireTimeMS must be a positive number of milliseconds/);
+        const loaded = await alice.load("k");
+        expect(loaded.value).toBe("old");
+        expect(loaded.expireTimestamp).toBeNull();
+      });
+
+      test.each([
+        ["a string", "hello"],
+        ["an empty string", ""],
+        ["a unicode string", "ключ 🔑 \n\t\u0000 \uD83D\uDE00"],
+        ["zero", 0],
+        ["a negative float", -12.5],
+        ["a large integer", Number.MAX_SAFE_INTEGER],
+        ["true", true],
+        ["false", false],
+        ["null", null],
+        ["an empty array", []],
+        ["an empty object", {}],
+        ["a nested structure", { a: [1, "two", { three: [null, true] }], b: { c: { d: "e" } } }],
+        ["an object with an own __proto__ key", JSON.parse('{"__proto__": {"polluted": true}, "x": 1}')],
+        ["an object without a prototype", Object.assign(Object.create(null), { a: 1 })],
+        ["a shared (not circular) reference", (() => { const shared = { s: 1 }; return { a: shared, b: shared }; })()],
+      ])("round-trips %s exactly", async (_, value) => {
+        await alice.save("k", value);
+        expect((await alice.load("k")).value).toEqual(value);
+        expect(JSON.stringify((await alice.load("k")).value)).toBe(JSON.stringify(value));
+      });
+
+      test("a loaded value is a copy: mutating it or the saved original changes nothing cached", async () => {
+        const original = { list: [1, 2] };
+        await alice.save("k", original);
+        original.list.push(3);
+        const loaded = (await alice.load("k")).value as { list: number[] };
+        loaded.list.push(4);
+        expect((await alice.load("k")).value).toEqual({ list: [1, 2] });
+      });
+
+      test("objects with toJSON are stored as JSON stores them (a Date becomes its ISO string)", async () => {
+        const date = new Date("2026-01-02T03:04:05.678Z");
+        await alice.save("k", { at: date });
+        expect((await alice.load("k")).value).toEqual({ at: "2026-01-02T03:04:05.678Z" });
+      });
+
+      const circular: Record<string, unknown> = { name: "loop" };
+      circular.self = circular;
+      test.each([
+        ["undefined", undefined, /value is undefined/],
+        ["a function", () => 1, /value is a function/],
+        ["a symbol", Symbol("s"), /value is a symbol/],
+        ["a BigInt", BigInt(10), /value is a BigInt/],
+        ["NaN", NaN, /value is NaN/],
+        ["Infinity", Infinity, /value is Infinity/],
+        ["a circular structure", circular, /circular/],
+        ["a nested undefined", { a: { b: undefined } }, /value\["a"\]\["b"\] is undefined/],
+        ["an undefined in an array", [1, undefined], /value\[1\] is undefined/],
+        ["a sparse array", [1, , 3], /sparse/],
+        ["a nested function", { f: () => 1 }, /value\["f"\] is a function/],
+        ["a Map", new Map([["a", 1]]), /Map instance/],
+        ["a class instance", new (class Point { x = 1 })(), /Point instance/],
+        ["a symbol-keyed property", { [Symbol("s")]: 1 }, /symbol-keyed/],
+        ["a structure nested too deeply", JSON.parse("[".repeat(300) + "]".repeat(300)), /nested deeper/],
+      ])("refuses %s with UNSERIALIZABLE_VALUE and writes nothing", async (_, value, message) => {
+        await alice.save("k", "old");
+        const error = await rejectionOf(alice.save("k", value));
+        expect(error).toBeInstanceOf(CacheError);
+        expect(error.code).toBe("UNSERIALIZABLE_VALUE");
+        expect(error.message).toMatch(message);
+        expect((await alice.load("k")).value).toBe("old");
+      });
+
+      test("refuses a value over maxValueBytes with TOO_LARGE and writes nothing", async () => {
+        const small = new Cache({ store: target.store, owner: "alice", maxValueBytes: 100 });
+        await expect(small.save("k", "x".repeat(98))).resolves.toBe(true);
+        const error = await rejectionOf(small.save("k", "é".repeat(60)));
+        expect(error.code).toBe("TOO_LARGE");
+        expect(error.message).toMatch(/122 bytes of JSON; the limit is 100 bytes/);
+        expect((await small.load("k")).value).toBe("x".repeat(98));
+      });
+
+      test("a function as the value is refused, not mistaken for a callback", async () => {
+        const error = await rejectionOf(alice.save("k", (() => 1) as unknown as string));
+        expect(error.code).toBe("UNSERIALIZABLE_VALUE");
+      });
+    });
+
+    describe("load", () => {
+      test("resolves key, value, expireTimestamp, createdAt and readAt", async () => {
+        await alice.save("k", { v: 1 }, 30_000);
+        const loaded = await alice.load("k");
+        expect(Object.keys(loaded).sort()).toEqual(["createdAt", "expireTimestamp", "key", "readAt", "value"]);
+        expect(loaded).toEqual({
+          key: "k",
+          value: { v: 1 },
+          createdAt: expect.any(Number),
+          expireTimestamp: loaded.createdAt + 30_000,
+          readAt: null,
+        });
+      });
+
+      test("readAt is the time of the previous load; every load records its own", async () => {
+        await alice.save("k", "v");
+        const first = await alice.load("k");
+        await sleep(5);
+        const before = await target.now();
+        const second = await bob.load("k");
+        const after = await target.now();
+        await sleep(5);
+        const third = await alice.load("k");
+        expect(first.readAt).toBeNull();
+        expect(second.readAt).not.toBeNull();
+        expect(second.readAt!).toBeGreaterThanOrEqual(first.createdAt);
+        expect(second.readAt!).toBeLessThan(before);
+        expect(third.readAt!).toBeGreaterThanOrEqual(before);
+        expect(third.readAt!).toBeLessThanOrEqual(after);
+      });
+
+      test("calls next(null, value, expireTimestamp, createdAt, readAt)", async () => {
+        await alice.save("k", [1, 2], 10_000);
+        const [error, value, expireTimestamp, createdAt, readAt] = await callbackResult((next) => alice.load("k", next));
+        expect(error).toBeNull();
+        expect(value).toEqual([1, 2]);
+        expect(expireTimestamp).toBe((createdAt as number) + 10_000);
+        expect(readAt).toBeNull();
+        const [, , , , secondReadAt] = await callbackResult((next) => alice.load("k", {}, next));
+        expect(typeof secondReadAt).toBe("number");
+      });
+
+      test("a missing key rejects with NOT_FOUND, and the callback gets (err, null, null, null, null)", async () => {
+        const error = await rejectionOf(alice.load("missing"));
+        expect(error).toBeInstanceOf(CacheError);
+        expect(error.code).toBe("NOT_FOUND");
+        expect(error.message).toBe("Object not found");
+        const args = await callbackResult((next) => alice.load("missing", next));
+        expect(args).toHaveLength(5);
+        expect((args[0] as CacheError).code).toBe("NOT_FOUND");
+        expect(args.slice(1)).toEqual([null, null, null, null]);
+      });
+
+      test("expireTimeMS resets the expiry from the time of the read", async () => {
+        await alice.save("k", "v", 60);
+        const before = await target.now();
+        const loaded = await alice.load("k", { expireTimeMS: 60_000 });
+        const after = await target.now();
+        expect(loaded.expireTimestamp!).toBeGreaterThanOrEqual(before + 60_000);
+        expect(loaded.expireTimestamp!).toBeLessThanOrEqual(after + 60_000);
+        await sleep(150);
+        const later = await alice.load("k");
+        expect(later.value).toBe("v");
+        expect(later.expireTimestamp).toBe(loaded.expireTimestamp);
+      });
+
+      test("expireTimeMS gives a never-expiring object an expiry", async () => {
+        await alice.save("k", "v");
+        await alice.load("k", { expireTimeMS: 40 });
+        await sleep(120);
+        expect((await rejectionOf(alice.load("k"))).code).toBe("NOT_FOUND");
+      });
+
+      test("a key locked by another owner rejects with LOCKED", async () => {
+        await alice.save("k", "v");
+        await bob.lock("k");
+        const error = await rejectionOf(alice.load("k"));
+        expect(error.code).toBe("LOCKED");
+        expect(error.message).toBe("Object locked");
+        expect((await bob.load("k")).value).toBe("v");
+      });
+
+      test("a refused load does not count as a read", async () => {
+        await alice.save("k", "v");
+        await bob.lock("k");
+        await rejectionOf(alice.load("k"));
+        await bob.unlock("k");
+        expect((await alice.load("k")).readAt).toBeNull();
+      });
+
+      test("retry waits for another owner's lock to clear", async () => {
+        await alice.save("k", "v");
+        await bob.lock("k");
+        setTimeout(() => void bob.unlock("k"), 60);
+        const loaded = await alice.load("k", { retry: 5_000 });
+        expect(loaded.value).toBe("v");
+      });
+
+      test("retry gives up with LOCKED when the lock stays", async () => {
+        await alice.save("k", "v");
+        await bob.lock("k", 10_000);
+        const started = Date.now();
+        const error = await rejectionOf(alice.load("k", { retry: 80 }));
+        expect(error.code).toBe("LOCKED");
+        expect(Date.now() - started).toBeGreaterThanOrEqual(75);
+      });
+
+      test("retry also outlasts a lock that expires", async () => {
+        await alice.save("k", "v");
+        await bob.lock("k", 50);
+        expect((await alice.load("k", { retry: 5_000 })).value).toBe("v");
+      });
+
+      test.each([
+        ["an unknown option", { expireTimeMs: 100 }, "INVALID_OPTIONS", /unknown field\(s\) "expireTimeMs"/],
+        ["options that are a number", 5, "INVALID_OPTIONS", /load options must be an object/],
+        ["options that are an array", [], "INVALID_OPTIONS", /load options must be an object/],
+        ["a zero expireTimeMS", { expireTimeMS: 0 }, "INVALID_TTL", /options.expireTimeMS/],
+        ["a NaN expireTimeMS", { expireTimeMS: NaN }, "INVALID_TTL", /options.expireTimeMS/],
+        ["a negative retry", { retry: -1 }, "INVALID_TTL", /options.retry/],
+        ["a string retry", { retry: "100" }, "INVALID_TTL", /options.retry/],
+      ])("refuses %s and changes nothing", async (_, options, code, message) => {
+        await alice.save("k", "v", 60_000);
+        const error = await rejectionOf(alice.load("k", options as never));
+        expect(error.code).toBe(code);
+        expect(error.message).toMatch(message);
+        const after = await alice.load("k");
+        expect(after.readAt).toBeNull();
+        expect(after.expireTimestamp).toBe(after.createdAt + 60_000);
+      });
+
+      test("never brings back an old value over a concurrent save (actionhero issue 2540)", async () => {
+        await alice.save("k", -1);
+        for (let round = 0; round < 50; round++) {
+          const loads = [alice.load("k"), bob.load("k"), alice.load("k", { expireTimeMS: 10_000 })];
+          const save = alice.save("k", round);
+          await Promise.all([...loads, save]);
+          expect((await bob.load("k")).value).toBe(round);
+        }
+      });
+    });
+
+    describe("destroy", () => {
+      test("resolves true when the object existed, then false", async () => {
+        await alice.save("k", "v");
+        expect(await alice.destroy("k")).toBe(true);
+        expect(await alice.destroy("k")).toBe(false);
+        expect((await rejectionOf(alice.load("k"))).code).toBe("NOT_FOUND");
+      });
+
+      test("an expired object counts as not found", async () => {
+        await alice.save("k", "v", 30);
+        await sleep(100);
+        expect(await alice.destroy("k")).toBe(false);
+      });
+
+      test("calls next(null, true|false)", async () => {
+        await alice.save("k", "v");
+        expect(await callbackResult((next) => alice.destroy("k", next))).toEqual([null, true]);
+        expect(await callbackResult((next) => alice.destroy("k", next))).toEqual([null, false]);
+      });
+
+      test("rejects with LOCKED while another owner holds the lock, and the object stays", async () => {
+        await alice.save("k", "v");
+        await bob.lock("k");
+        const error = await rejectionOf(alice.destroy("k"));
+        expect(error.code).toBe("LOCKED");
+        expect((await bob.load("k")).value).toBe("v");
+        expect(await bob.destroy("k")).toBe(true);
+      });
+
+      test("refuses a bad key", async () => {
+        expect((await rejectionOf(alice.destroy(""))).code).toBe("INVALID_KEY");
+      });
+    });
+
+    describe("lock", () => {
+      test("resolves true when obtained and false while another owner holds it", async () => {
+        expect(await alice.lock("k")).toBe(true);
+        expect(await bob.lock("k")).toBe(false);
+        expect(await alice.lock("k")).toBe(true);
+      });
+
+      test("a lock on one key does not lock another", async () => {
+        await alice.lock("k1");
+        expect(await bob.lock("k2")).toBe(true);
+        await bob.save("k3", "free");
+      });
+
+      test("the TTL is honoured to the millisecond, not rounded up to seconds", async () => {
+        expect(await alice.lock("k", 60)).toBe(true);
+        expect(await bob.lock("k")).toBe(false);
+        await sleep(200);
+        expect(await bob.lock("k")).toBe(true);
+      });
+
+      test("locking again refreshes the TTL", async () => {
+        await alice.lock("k", 150);
+        await sleep(100);
+        await alice.lock("k", 10_000);
+        await sleep(120);
+        expect(await bob.lock("k")).toBe(false);
+      });
+
+      test("the default TTL is lockDuration", async () => {
+        expect(alice.lockDuration).toBe(10_000);
+        const brief = new Cache({ store: target.store, owner: "carol", lockDuration: 60 });
+        expect(await brief.lock("k")).toBe(true);
+        expect(await bob.lock("k")).toBe(false);
+        await sleep(200);
+        expect(await bob.lock("k")).toBe(true);
+      });
+
+      test("calls next(null, true|false)", async () => {
+        expect(await callbackResult((next) => alice.lock("k", next))).toEqual([null, true]);
+        expect(await callbackResult((next) => bob.lock("k", 1000, next))).toEqual([null, false]);
+      });
+
+      test.each([0, -1, NaN, Infinity, "10"])("refuses a TTL of %p with INVALID_TTL and takes no lock", async (ttl) => {
+        const error = await rejectionOf(alice.lock("k", ttl as number));
+        expect(error.code).toBe("INVALID_TTL");
+        expect(await alice.locks()).toEqual([]);
+      });
+    });
+
+    describe("unlock", () => {
+      test("removes this owner's lock and resolves true", async () => {
+        await alice.lock("k");
+        expect(await alice.unlock("k")).toBe(true);
+        expect(await bob.lock("k")).toBe(true);
+      });
+
+      test("resolves false when there is no lock", async () => {
+        expect(await alice.unlock("k")).toBe(false);
+      });
+
+      test("never removes another owner's lock", async () => {
+        await bob.lock("k");
+        expect(await alice.unlock("k")).toBe(false);
+        expect(await alice.lock("k")).toBe(false);
+        expect(await alice.locks()).toEqual(["k"]);
+      });
+
+      test("calls next(null, true|false)", async () => {
+        await alice.lock("k");
+        expect(await callbackResult((next) => alice.unlock("k", next))).toEqual([null, true]);
+        expect(await callbackResult((next) => alice.unlock("k", next))).toEqual([null, false]);
+      });
+    });
+
+    describe("checkLock", () => {
+      test("true when unlocked or held by this owner, false when another owner holds it", async () => {
+        expect(await alice.checkLock("k")).toBe(true);
+        await alice.lock("k");
+        expect(await alice.checkLock("k")).toBe(true);
+        expect(await bob.checkLock("k")).toBe(false);
+      });
+
+      test("retry waits for the lock to clear", async () => {
+        await bob.lock("k");
+        setTimeout(() => void bob.unlock("k"), 60);
+        expect(await alice.checkLock("k", 5_000)).toBe(true);
+      });
+
+      test("retry answers false once the budget runs out", async () => {
+        await bob.lock("k", 10_000);
+        const started = Date.now();
+        expect(await alice.checkLock("k", 80)).toBe(false);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(75);
+      });
+
+      test("calls next(null, true|false)", async () => {
+        await bob.lock("k");
+        expect(await callbackResult((next) => alice.checkLock("k", next))).toEqual([null, false]);
+        expect(await callbackResult((next) => bob.checkLock("k", 10, next))).toEqual([null, true]);
+      });
+
+      test("refuses a negative retry", async () => {
+        expect((await rejectionOf(alice.checkLock("k", -5))).code).toBe("INVALID_TTL");
+      });
+    });
+
+    describe("locks", () => {
+      test("lists the user keys locked by any owner, and only those", async () => {
+        expect(await alice.locks()).toEqual([]);
+        await alice.lock("a");
+        await bob.lock("b");
+        await alice.lock("c");
+        await alice.unlock("c");
+        await alice.save("unlocked-object", 1);
+        expect((await alice.locks()).sort()).toEqual(["a", "b"]);
+      });
+
+      test("leaves out expired locks", async () => {
+        await alice.lock("brief", 30);
+        await alice.lock("long", 60_000);
+        await sleep(100);
+        expect(await bob.locks()).toEqual(["long"]);
+      });
+
+      test("calls next(null, keys)", async () => {
+        await alice.lock("k");
+        expect(await callbackResult((next) => alice.locks(next))).toEqual([null, ["k"]]);
+      });
+    });
+
+    describe("keys with glob, brace, unicode and control characters", () => {
+      test.each(SPECIAL_KEYS.map((key) => [JSON.stringify(key), key]))("%s works with every method", async (_, key) => {
+        await alice.save("neighbour", "untouched");
+        await alice.save(key, { key });
+        expect((await alice.load(key)).value).toEqual({ key });
+        expect(await alice.lock(key)).toBe(true);
+        expect(await bob.lock(key)).toBe(false);
+        expect((await rejectionOf(bob.save(key, "x"))).code).toBe("LOCKED");
+        expect(await alice.locks()).toEqual([key]);
+        expect(await bob.checkLock("neighbour")).toBe(true);
+        expect(await alice.unlock(key)).toBe(true);
+        expect(await alice.locks()).toEqual([]);
+        expect(await bob.destroy(key)).toBe(true);
+        expect((await alice.load("neighbour")).value).toBe("untouched");
+      });
+
+      test("all of them locked at once come back from locks() exactly", async () => {
+        for (const key of SPECIAL_KEYS) expect(await alice.lock(key)).toBe(true);
+        expect((await bob.locks()).sort()).toEqual([...SPECIAL_KEYS].sort());
+      });
+    });
+
+    describe("callbacks", () => {
+      test("a failing call with a callback never surfaces an unhandled rejection", async () => {
+        const unhandled: unknown[] = [];
+        const listener = (reason: unknown) => unhandled.push(reason);
+        process.on("unhandledRejection", listener);
+        try {
+          const results = await Promise.all([
+            callbackResult((next) => alice.load("missing", next)),
+            callbackResult((next) => alice.save("", "v", next)),
+            callbackResult((next) => alice.save("k", undefined, 100, next)),
+            callbackResult((next) => alice.lock("k", -1, next)),
+            callbackResult((next) => alice.checkLock("k", "x" as never, next)),
+            callbackResult((next) => alice.destroy(7 as never, next)),
+            callbackResult((next) => alice.unlock(null as never, next)),
+          ]);
+          expect(results.map(([error]) => (error as CacheError).code)).toEqual([
+            "NOT_FOUND",
+            "INVALID_KEY",
+            "UNSERIALIZABLE_VALUE",
+            "INVALID_TTL",
+            "INVALID_TTL",
+            "INVALID_KEY",
+            "INVALID_KEY",
+          ]);
+          await sleep(20);
+          expect(unhandled).toEqual([]);
+        } finally {
+          process.off("unhandledRejection", listener);
+        }
+      });
+
+      test("invalid calls never throw synchronously", () => {
+        const calls = [
+          () => alice.save(undefined as never, undefined),
+          () => alice.load(undefined as never, 5 as never),
+          () => alice.lock({} as never),
+          () => alice.checkLock([] as never),
+        ];
+        for (const call of calls) {
+          let promise: Promise<unknown> | undefined;
+          expect(() => {
+            promise = call();
+          }).not.toThrow();
+          promise!.catch(() => undefined);
+        }
+      });
+    });
+  });
+}

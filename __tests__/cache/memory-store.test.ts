@@ -1,0 +1,69 @@
+import { Cache, MemoryStore } from "../../src/cache";
+import { sleep } from "../helpers/redis";
+import { runConformanceSuite } from "./conformance";
+
+runConformanceSuite("memory store", async () => {
+  const store = new MemoryStore();
+  return { store, now: async () => Date.now(), cleanup: () => store.close() };
+});
+
+describe("memory store specifics", () => {
+  test("the sweeper removes expired objects and locks that nobody touches again", async () => {
+    const store = new MemoryStore({ sweepIntervalMs: 20 });
+    const cache = new Cache({ store, owner: "alice" });
+    await cache.save("brief", 1, 10);
+    await cache.lock("brief-lock", 10);
+    await cache.save("lasting", 2);
+    expect(store.entryCount()).toBe(3);
+    await sleep(120);
+    expect(store.entryCount()).toBe(1);
+    await store.close();
+  });
+
+  test("sweep() reports how many expired entries it removed", async () => {
+    let now = 1_000;
+    const store = new MemoryStore({ sweepIntervalMs: 0, now: () => now });
+    const cache = new Cache({ store, owner: "alice" });
+    await cache.save("a", 1, 100);
+    await cache.save("b", 1, 300);
+    await cache.lock("c", 100);
+    now = 1_100;
+    expect(store.sweep()).toBe(0);
+    now = 1_101;
+    expect(store.sweep()).toBe(2);
+    expect(store.entryCount()).toBe(1);
+  });
+
+  test("expiry is checked on every access, like Redis: alive at the expiry instant, gone 1 ms later", async () => {
+    let now = 5_000;
+    const store = new MemoryStore({ sweepIntervalMs: 0, now: () => now });
+    const cache = new Cache({ store, owner: "alice" });
+    await cache.save("k", "v", 10);
+    now = 5_010;
+    expect((await cache.load("k")).value).toBe("v");
+    now = 5_011;
+    await expect(cache.load("k")).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  test("close() stops the sweep timer, so a stopped server leaves no timer behind", async () => {
+    const store = new MemoryStore({ sweepIntervalMs: 10 });
+    const cache = new Cache({ store, owner: "alice" });
+    await store.close();
+    await cache.save("k", 1, 5);
+    await sleep(60);
+    expect(store.entryCount()).toBe(1);
+  });
+
+  test("a waiting load wakes as soon as the lock is released", async () => {
+    const store = new MemoryStore();
+    const alice = new Cache({ store, owner: "alice" });
+    const bob = alice.withOwner("bob");
+    await alice.save("k", "v");
+    await bob.lock("k", 60_000);
+    const waiting = alice.load("k", { retry: 60_000 });
+    await sleep(20);
+    await bob.unlock("k");
+    expect((await waiting).value).toBe("v");
+    await store.close();
+  });
+});

@@ -1,0 +1,121 @@
+import { Cache, RedisStore } from "../../src/cache";
+import { connectRedis, deleteByPrefix, recordCommands, uniquePrefix } from "../helpers/redis";
+import { runConformanceSuite } from "./conformance";
+
+const redis = connectRedis();
+
+afterAll(async () => {
+  await redis.quit();
+});
+
+async function redisTime(): Promise<number> {
+  const [seconds, micros] = await redis.time();
+  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+}
+
+runConformanceSuite("redis store", async () => {
+  const prefix = uniquePrefix("conformance");
+  const store = new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` });
+  return { store, now: redisTime, cleanup: () => deleteByPrefix(redis, prefix) };
+});
+
+describe("redis store specifics", () => {
+  let prefix: string;
+  let store: RedisStore;
+  let alice: Cache;
+
+  beforeEach(() => {
+    prefix = uniquePrefix("redis");
+    store = new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` });
+    alice = new Cache({ store, owner: "alice" });
+  });
+
+  afterEach(() => deleteByPrefix(redis, prefix));
+
+  test("default prefixes stay clear of actionhero's own cache and lock keys", () => {
+    const defaults = new RedisStore({ client: redis });
+    for (const key of [defaults.keys.objectKey("k"), defaults.keys.lockKey("k")]) {
+      expect(key.startsWith("actionhero:cache:")).toBe(false);
+      expect(key.startsWith("actionhero:lock:")).toBe(false);
+    }
+  });
+
+  test("object TTLs are set in milliseconds on the Redis key", async () => {
+    await alice.save("k", "v", 1500);
+    const pttl = await redis.pttl(store.keys.objectKey("k"));
+    expect(pttl).toBeGreaterThan(1300);
+    expect(pttl).toBeLessThanOrEqual(1500);
+    await alice.save("forever", "v");
+    expect(await redis.pttl(store.keys.objectKey("forever"))).toBe(-1);
+  });
+
+  test("lock TTLs are honoured to the millisecond (actionhero rounds up to whole seconds)", async () => {
+    await alice.lock("k", 250);
+    const pttl = await redis.pttl(store.keys.lockKey("k"));
+    expect(pttl).toBeGreaterThan(100);
+    expect(pttl).toBeLessThanOrEqual(250);
+  });
+
+  test("load with expireTimeMS moves the Redis TTL too", async () => {
+    await alice.save("k", "v", 1000);
+    await alice.load("k", { expireTimeMS: 120_000 });
+    expect(await redis.pttl(store.keys.objectKey("k"))).toBeGreaterThan(100_000);
+  });
+
+  test("timestamps come from the Redis server clock, whatever this process's clock says", async () => {
+    const skewed = jest.spyOn(Date, "now").mockReturnValue(0);
+    try {
+      await alice.save("k", "v", 10_000);
+      const loaded = await alice.load("k");
+      skewed.mockRestore();
+      const serverNow = await redisTime();
+      expect(Math.abs(loaded.createdAt - serverNow)).toBeLessThan(5_000);
+      expect(loaded.expireTimestamp).toBe(loaded.createdAt + 10_000);
+    } finally {
+      skewed.mockRestore();
+    }
+  });
+
+  test("an object and its lock share one Redis Cluster hash tag, whatever the key holds", () => {
+    // Redis's rule: the tag is between the first "{" and the first "}" after it, when that is non-empty.
+    const hashTag = (redisKey: string) => {
+      const open = redisKey.indexOf("{");
+      const close = open < 0 ? -1 : redisKey.indexOf("}", open + 1);
+      return close > open + 1 ? redisKey.slice(open + 1, close) : redisKey;
+    };
+    for (const key of ["plain", "}", "}x", "{a}", "a}b{c}", "%7D", "ключ", "*"]) {
+      const objectTag = hashTag(store.keys.objectKey(key));
+      expect(objectTag).toBe(hashTag(store.keys.lockKey(key)));
+      expect(objectTag).not.toBe(store.keys.objectKey(key));
+    }
+  });
+
+  test("prefixes with glob characters only ever list their own locks", async () => {
+    const globPrefix = `${prefix}g*[a]?\\:`;
+    const globby = new Cache({ store: new RedisStore({ client: redis, prefix: `${globPrefix}obj:`, lockPrefix: `${globPrefix}lock:` }), owner: "x" });
+    const neighbour = new Cache({ store: new RedisStore({ client: redis, prefix: `${prefix}gXaY\\:obj:`, lockPrefix: `${prefix}gXaY\\:lock:` }), owner: "x" });
+    await globby.lock("mine");
+    await neighbour.lock("theirs");
+    expect(await globby.locks()).toEqual(["mine"]);
+    expect(await neighbour.locks()).toEqual(["theirs"]);
+  });
+
+  test("refuses prefixes that would break the hash tag or merge objects with locks", () => {
+    expect(() => new RedisStore({ client: redis, prefix: "a{b", lockPrefix: "l:" })).toThrow(/must be a non-empty string without/);
+    expect(() => new RedisStore({ client: redis, prefix: "same:", lockPrefix: "same:" })).toThrow(/must differ/);
+  });
+
+  test("locks() walks the keyspace with SCAN, never KEYS", async () => {
+    for (let i = 0; i < 30; i++) await alice.lock(`k${i}`);
+    const recorder = recordCommands(redis);
+    try {
+      const scanning = new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:`, scanCount: 7 });
+      expect((await new Cache({ store: scanning, owner: "a" }).locks()).length).toBe(30);
+    } finally {
+      recorder.restore();
+    }
+    const sent = recorder.names;
+    expect(sent.filter((name) => name !== "scan")).toEqual([]);
+    expect(sent.length).toBeGreaterThan(1);
+  });
+});
