@@ -2,12 +2,6 @@ import * as path from "path";
 
 const namespace = "general";
 
-declare module "actionhero" {
-  export interface ActionheroConfigInterface {
-    [namespace]: ReturnType<(typeof DEFAULT)[typeof namespace]>;
-  }
-}
-
 /**
  * This repo is a demo app whose only actions and initializers come from the plugin itself (see plugins.ts),
  * loaded from dist/ exactly as a user's project would load them. Listing src/ here as well would load them twice.

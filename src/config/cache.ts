@@ -3,7 +3,7 @@
  * without it the plugin uses exactly these defaults.
  */
 export const DEFAULT = {
-  cache: (config: { general?: { lockDuration?: number } }) => ({
+  cache: () => ({
     // Redis key prefixes. They must differ from actionhero's own "actionhero:cache:" and "actionhero:lock:",
     // and must not contain "{" or "}" (the braces around each key are its Redis Cluster hash tag).
     prefix: "ah-cache-plugin:object:",
@@ -13,8 +13,8 @@ export const DEFAULT = {
     // ("<actionhero id>:<pid>:<random>"); set it only if you know two processes must share locks.
     owner: undefined as string | undefined,
 
-    // Default TTL of api.cache.lock(), in ms.
-    lockDuration: config.general?.lockDuration ?? 10_000,
+    // Default TTL of api.cache.lock(), in ms. Undefined means config.general.lockDuration (10000 by default).
+    lockDuration: undefined as number | undefined,
 
     // The largest value api.cache.save() accepts, in bytes of JSON.
     maxValueBytes: 1024 * 1024,

@@ -9,6 +9,7 @@ export const DEFAULT_LOCK_PREFIX = "ah-cache-plugin:lock:";
 export const DEFAULT_SCAN_COUNT = 1000;
 /** Until lock hand-off is pushed over pub/sub, waiters re-check this often. */
 export const LOCK_POLL_INTERVAL_MS = 25;
+const QUIT_TIMEOUT_MS = 1000;
 
 export interface RedisStoreOptions {
   client: Redis | Cluster;
@@ -146,11 +147,12 @@ export class RedisStore implements CacheStore {
   }
 
   async close(): Promise<void> {
-    if (!this.ownsClient) return;
-    try {
-      await this.client.quit();
-    } catch {
-      this.client.disconnect();
-    }
+    if (!this.ownsClient || this.client.status === "end") return;
+    const ended = new Promise((resolve) => this.client.once("end", resolve));
+    // QUIT lets queued replies arrive first; if Redis cannot answer it soon, drop the connection instead.
+    const fallback = setTimeout(() => this.client.disconnect(), QUIT_TIMEOUT_MS);
+    await this.client.quit().catch(() => this.client.disconnect());
+    await ended;
+    clearTimeout(fallback);
   }
 }

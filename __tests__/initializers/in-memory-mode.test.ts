@@ -1,0 +1,45 @@
+import "../helpers/use-in-memory-mode";
+import { Process, api, config, specHelper } from "actionhero";
+import type { MemoryStore } from "../../src/cache";
+
+const actionhero = new Process();
+
+beforeAll(async () => {
+  await actionhero.start();
+});
+
+afterAll(async () => {
+  await actionhero.stop();
+});
+
+describe("in-memory mode (config.redis.fake = true)", () => {
+  test("api.cache uses the in-memory store", async () => {
+    expect((config.redis as { fake?: boolean }).fake).toBe(true);
+    expect(api.cache.kind).toBe("memory");
+    await api.cache.save("k", [1, 2, 3], 10_000);
+    expect((await api.cache.load("k")).value).toEqual([1, 2, 3]);
+  });
+
+  test("locks work between two owners of the one process-wide store", async () => {
+    const otherServer = api.cache.withOwner("other");
+    expect(await otherServer.lock("shared")).toBe(true);
+    await expect(api.cache.save("shared", 1)).rejects.toMatchObject({ code: "LOCKED" });
+    expect(await api.cache.locks()).toEqual(["shared"]);
+    expect(await otherServer.unlock("shared")).toBe(true);
+  });
+
+  test("the cacheTest action runs on it", async () => {
+    const response = await specHelper.runAction("cacheTest", { key: "memory", value: "works" });
+    expect(response.error).toBeUndefined();
+    expect(response.cacheStore).toBe("memory");
+    expect(response.cacheTestResults.loadResp.value).toBe("works");
+  });
+
+  test("stopping clears the sweep timer", async () => {
+    const store = api.cache.store as MemoryStore;
+    const initializer = actionhero.initializers["ah-cache-plugin"] as unknown as { stop(): Promise<void>; initialize(): Promise<void> };
+    await initializer.stop();
+    expect((store as unknown as { sweepTimer: unknown }).sweepTimer).toBeUndefined();
+    await initializer.initialize();
+  });
+});
