@@ -1,0 +1,166 @@
+import { ChildProcess, execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { freePort } from "../helpers/redis-server";
+import { sleep } from "../helpers/redis";
+
+/**
+ * Installs the plugin the way a user would: `npm pack`, a scratch actionhero app in a temp dir that installs
+ * the tarball and lists it in config.plugins, then boots that app and calls it over HTTP.
+ * Its config/api.js lists actionhero's core actions beside its own, as a project without its own config/api
+ * would load them, so actionhero's core cacheTest is there for the plugin's action to override.
+ */
+jest.setTimeout(300_000);
+
+const repoRoot = path.join(__dirname, "..", "..");
+const actionheroVersion = JSON.parse(fs.readFileSync(path.join(repoRoot, "node_modules", "actionhero", "package.json"), "utf8")).version;
+let scratch: string;
+let server: ChildProcess | undefined;
+let baseUrl: string;
+let serverLog = "";
+
+function write(relative: string, contents: string) {
+  const file = path.join(scratch, relative);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, contents);
+}
+
+function npm(args: string[], cwd: string): string {
+  return execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+async function getJson(pathAndQuery: string): Promise<Record<string, any>> {
+  const response = await fetch(`${baseUrl}${pathAndQuery}`);
+  return (await response.json()) as Record<string, any>;
+}
+
+beforeAll(async () => {
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ah-cache-scratch-"));
+  const packOutput = npm(["pack", "--json", "--pack-destination", scratch], repoRoot);
+  const tarball = path.join(scratch, JSON.parse(packOutput)[0].filename);
+
+  write("package.json", JSON.stringify({ name: "scratch-app", version: "1.0.0", private: true }));
+  npm(["install", "--no-audit", "--no-fund", "--prefer-offline", tarball, `actionhero@${actionheroVersion}`], scratch);
+
+  write(
+    "dist/config/plugins.js",
+    `const path = require("path");
+exports.DEFAULT = {
+  plugins: () => ({ "ah-cache-plugin": { path: path.join(__dirname, "..", "..", "node_modules", "ah-cache-plugin") } }),
+};
+`,
+  );
+  write(
+    "dist/config/api.js",
+    `const path = require("path");
+exports.DEFAULT = {
+  general: () => ({
+    paths: {
+      action: [path.join(__dirname, "..", "actions"), path.join(path.dirname(require.resolve("actionhero/package.json")), "dist", "actions")],
+    },
+  }),
+};
+`,
+  );
+  write("dist/config/routes.js", `exports.DEFAULT = { routes: () => ({ get: [{ path: "/useCache", action: "useCache" }] }) };\n`);
+  write("dist/config/cache.js", `exports.DEFAULT = { cache: () => ({ prefix: "scratch-app:object:", lockPrefix: "scratch-app:lock:" }) };\n`);
+  write(
+    "dist/actions/useCache.js",
+    `const { Action, api } = require("actionhero");
+exports.UseCache = class UseCache extends Action {
+  constructor() {
+    super();
+    this.name = "useCache";
+    this.description = "uses api.cache from a user's own action";
+  }
+  async run() {
+    const other = api.cache.withOwner("another-server");
+    const saved = await api.cache.save("scratch-key", { from: "scratch" }, 10000);
+    const loaded = await api.cache.load("scratch-key");
+    const locked = await other.lock("scratch-key", 10000);
+    let refused;
+    try { await api.cache.save("scratch-key", "overwrite"); } catch (error) { refused = error.code; }
+    const locks = await api.cache.locks();
+    const unlocked = await other.unlock("scratch-key");
+    const destroyed = await new Promise((resolve, reject) =>
+      api.cache.destroy("scratch-key", (error, result) => (error ? reject(error) : resolve(result))));
+    return { kind: api.cache.kind, objectKey: api.cache.store.keys.objectKey("scratch-key"), saved, value: loaded.value, locked, refused, locks, unlocked, destroyed };
+  }
+};
+`,
+  );
+  write(
+    "dist/server.js",
+    `const { Process } = require("actionhero");
+const app = new Process();
+app.registerProcessSignals((code) => process.exit(code));
+app.start();
+`,
+  );
+
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  server = spawn(process.execPath, ["dist/server.js"], {
+    cwd: scratch,
+    env: { ...process.env, NODE_ENV: "development", PORT: String(port), TS_JEST: "", ACTIONHERO_TYPESCRIPT_MODE: "false" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  server.stdout!.on("data", (chunk) => (serverLog += chunk));
+  server.stderr!.on("data", (chunk) => (serverLog += chunk));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const response = await fetch(`${baseUrl}/api/status`);
+      if (response.status < 500) break;
+    } catch {
+      // not listening yet
+    }
+    if (server.exitCode !== null || Date.now() > deadline) throw new Error(`scratch app did not start:\n${serverLog}`);
+    await sleep(200);
+  }
+});
+
+afterAll(async () => {
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server!.once("exit", resolve));
+    server.kill("SIGTERM");
+    await exited;
+  }
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+test("the tarball ships the compiled plugin and the copyable config, not the demo app", () => {
+  const installed = path.join(scratch, "node_modules", "ah-cache-plugin");
+  for (const file of ["dist/initializers/cache.js", "dist/actions/cacheTest.js", "dist/cache/commands/save-2.lua", "src/config/cache.ts", "README.md"]) {
+    expect(fs.existsSync(path.join(installed, file))).toBe(true);
+  }
+  expect(fs.existsSync(path.join(installed, "dist", "config"))).toBe(false);
+  expect(fs.existsSync(path.join(installed, "dist", "server.js"))).toBe(false);
+});
+
+test("GET /api/cacheTest is answered by the plugin's action, overriding actionhero's core one", async () => {
+  const response = await getJson("/api/cacheTest?key=abc&value=def");
+  expect(response.error).toBeUndefined();
+  expect(response.cacheStore).toBe("redis");
+  expect(response.cacheTestResults.sizeResp).toBeUndefined();
+  expect(response.cacheTestResults.loadResp).toMatchObject({ key: "cacheTest_abc", value: "def", readAt: null });
+  expect(response.cacheTestResults.deleteResp).toBe(true);
+  expect(serverLog).toMatch(/an existing action with the same name `cacheTest` will be overridden/);
+});
+
+test("a user's own action uses api.cache, with the project's config.cache applied", async () => {
+  const response = await getJson("/api/useCache");
+  expect(response.error).toBeUndefined();
+  expect(response).toMatchObject({
+    kind: "redis",
+    objectKey: "scratch-app:object:{scratch-key}",
+    saved: true,
+    value: { from: "scratch" },
+    locked: true,
+    refused: "LOCKED",
+    locks: ["scratch-key"],
+    unlocked: true,
+    destroyed: true,
+  });
+});
