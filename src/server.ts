@@ -1,19 +1,5 @@
 #!/usr/bin/env node
-import * as net from "net";
-
-/** True when something accepts TCP connections at host:port within timeoutMs. */
-function reachable(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const finish = (answer: boolean) => {
-      socket.destroy();
-      resolve(answer);
-    };
-    socket.setTimeout(timeoutMs, () => finish(false));
-    socket.once("connect", () => finish(true));
-    socket.once("error", () => finish(false));
-  });
-}
+import { isPortOpen } from "./plugin/tcp";
 
 async function main() {
   // With no REDIS_URL and nothing at the default address, run in in-memory mode instead of failing to start.
@@ -21,7 +7,7 @@ async function main() {
   if (!process.env.REDIS_URL && process.env.REDIS_FAKE === undefined) {
     const host = process.env.REDIS_HOST || "127.0.0.1";
     const port = Number(process.env.REDIS_PORT || 6379);
-    if (!(await reachable(host, port, 500))) {
+    if (!(await isPortOpen(host, port))) {
       process.env.REDIS_FAKE = "true";
       console.log(`No Redis at ${host}:${port} and no REDIS_URL: starting in in-memory mode.`);
     }

@@ -3,20 +3,9 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { isPortOpen } from "../../src/plugin/tcp";
 
-/** True when something accepts TCP connections at host:port. */
-export function isPortOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const finish = (open: boolean) => {
-      socket.destroy();
-      resolve(open);
-    };
-    socket.setTimeout(timeoutMs, () => finish(false));
-    socket.once("connect", () => finish(true));
-    socket.once("error", () => finish(false));
-  });
-}
+export { isPortOpen };
 
 /** A port nobody listens on right now, chosen by the OS. */
 export function freePort(): Promise<number> {

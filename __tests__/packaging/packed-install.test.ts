@@ -1,9 +1,8 @@
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { freePort } from "../helpers/redis-server";
-import { sleep } from "../helpers/redis";
+import { ServerProcess, startServerProcess } from "../helpers/server-process";
 
 /**
  * Installs the plugin the way a user would: `npm pack`, a scratch actionhero app in a temp dir that installs
@@ -16,9 +15,7 @@ jest.setTimeout(300_000);
 const repoRoot = path.join(__dirname, "..", "..");
 const actionheroVersion = JSON.parse(fs.readFileSync(path.join(repoRoot, "node_modules", "actionhero", "package.json"), "utf8")).version;
 let scratch: string;
-let server: ChildProcess | undefined;
-let baseUrl: string;
-let serverLog = "";
+let server: ServerProcess | undefined;
 
 function write(relative: string, contents: string) {
   const file = path.join(scratch, relative);
@@ -28,11 +25,6 @@ function write(relative: string, contents: string) {
 
 function npm(args: string[], cwd: string): string {
   return execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-}
-
-async function getJson(pathAndQuery: string): Promise<Record<string, any>> {
-  const response = await fetch(`${baseUrl}${pathAndQuery}`);
-  return (await response.json()) as Record<string, any>;
 }
 
 beforeAll(async () => {
@@ -99,34 +91,11 @@ app.start();
 `,
   );
 
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, ["dist/server.js"], {
-    cwd: scratch,
-    env: { ...process.env, NODE_ENV: "development", PORT: String(port), TS_JEST: "", ACTIONHERO_TYPESCRIPT_MODE: "false" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  server.stdout!.on("data", (chunk) => (serverLog += chunk));
-  server.stderr!.on("data", (chunk) => (serverLog += chunk));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      const response = await fetch(`${baseUrl}/api/status`);
-      if (response.status < 500) break;
-    } catch {
-      // not listening yet
-    }
-    if (server.exitCode !== null || Date.now() > deadline) throw new Error(`scratch app did not start:\n${serverLog}`);
-    await sleep(200);
-  }
+  server = await startServerProcess(scratch, "dist/server.js");
 });
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server!.once("exit", resolve));
-    server.kill("SIGTERM");
-    await exited;
-  }
+  await server?.stop();
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -140,17 +109,17 @@ test("the tarball ships the compiled plugin and the copyable config, not the dem
 });
 
 test("GET /api/cacheTest is answered by the plugin's action, overriding actionhero's core one", async () => {
-  const response = await getJson("/api/cacheTest?key=abc&value=def");
+  const response = await server!.getJson("/api/cacheTest?key=abc&value=def");
   expect(response.error).toBeUndefined();
   expect(response.cacheStore).toBe("redis");
   expect(response.cacheTestResults.sizeResp).toBeUndefined();
   expect(response.cacheTestResults.loadResp).toMatchObject({ key: "cacheTest_abc", value: "def", readAt: null });
   expect(response.cacheTestResults.deleteResp).toBe(true);
-  expect(serverLog).toMatch(/an existing action with the same name `cacheTest` will be overridden/);
+  expect(server!.output()).toMatch(/an existing action with the same name `cacheTest` will be overridden/);
 });
 
 test("a user's own action uses api.cache, with the project's config.cache applied", async () => {
-  const response = await getJson("/api/useCache");
+  const response = await server!.getJson("/api/useCache");
   expect(response.error).toBeUndefined();
   expect(response).toMatchObject({
     kind: "redis",

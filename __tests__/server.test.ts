@@ -1,0 +1,32 @@
+import * as path from "path";
+import { freePort } from "./helpers/redis-server";
+import { redisUrl, testDatabase } from "./helpers/redis";
+import { ServerProcess, startServerProcess } from "./helpers/server-process";
+
+/** `npm start` runs dist/server.js: the demo server, as a real process. */
+const repoRoot = path.join(__dirname, "..");
+let server: ServerProcess | undefined;
+
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+test("with Redis reachable, the demo server uses it and prints where to point curl", async () => {
+  const url = new URL(redisUrl());
+  url.pathname = `/${testDatabase()}`;
+  server = await startServerProcess(repoRoot, "dist/server.js", { REDIS_URL: url.toString() });
+  const response = await server.getJson("/api/cacheTest?key=abc&value=def");
+  expect(response.cacheStore).toBe("redis");
+  expect(response.cacheTestResults.loadResp.value).toBe("def");
+  expect(server.output()).toMatch(/Try: curl 'http:\/\/localhost:\d+\/api\/cacheTest\?key=abc&value=def'/);
+});
+
+test("with no REDIS_URL and nothing listening, it starts in in-memory mode", async () => {
+  const closedPort = await freePort();
+  server = await startServerProcess(repoRoot, "dist/server.js", { REDIS_URL: "", REDIS_PORT: String(closedPort) });
+  const response = await server.getJson("/api/cacheTest?key=abc&value=def");
+  expect(response.cacheStore).toBe("memory");
+  expect(response.cacheTestResults.loadResp.value).toBe("def");
+  expect(server.output()).toMatch(/starting in in-memory mode/);
+});
