@@ -175,7 +175,7 @@ export function runConformanceSuite(storeName: string, createTarget: () => Promi
         ["-Infinity", -Infinity],
         ["a string", "1000"],
         ["a boolean", true],
-        ["an object", {}],
+        ["an array", [1000]],
         ["more than 100 years", 4e12],
       ])("refuses a TTL of %s with INVALID_TTL and leaves the old value", async (_, ttl) => {
         await alice.save("k", "old");
@@ -569,6 +569,206 @@ export function runConformanceSuite(storeName: string, createTarget: () => Promi
       test("calls next(null, keys)", async () => {
         await alice.lock("k");
         expect(await callbackResult((next) => alice.locks(next))).toEqual([null, ["k"]]);
+      });
+    });
+
+    describe("guarded writes (requireLock)", () => {
+      test("save and destroy succeed while this owner holds the lock", async () => {
+        await alice.lock("k");
+        await expect(alice.save("k", "v", { requireLock: true, expireTimeMS: 60_000 })).resolves.toBe(true);
+        const loaded = await alice.load("k");
+        expect(loaded.expireTimestamp).toBe(loaded.createdAt + 60_000);
+        await expect(alice.destroy("k", { requireLock: true })).resolves.toBe(true);
+      });
+
+      test("are refused with LOCK_NOT_HELD when nobody holds the lock, and nothing changes", async () => {
+        await alice.save("k", "original");
+        const error = await rejectionOf(alice.save("k", "changed", { requireLock: true }));
+        expect(error.code).toBe("LOCK_NOT_HELD");
+        expect(error.message).toBe("Lock not held by this owner");
+        expect((await rejectionOf(alice.destroy("k", { requireLock: true }))).code).toBe("LOCK_NOT_HELD");
+        expect((await alice.load("k")).value).toBe("original");
+      });
+
+      test("a holder whose lock expired can never overwrite the next holder's work", async () => {
+        await alice.lock("k", 40);
+        await sleep(100);
+        await bob.lock("k");
+        await bob.save("k", "bob's", { requireLock: true });
+        await bob.unlock("k");
+        expect((await rejectionOf(alice.save("k", "stale alice", { requireLock: true }))).code).toBe("LOCK_NOT_HELD");
+        expect((await rejectionOf(alice.destroy("k", { requireLock: true }))).code).toBe("LOCK_NOT_HELD");
+        expect((await alice.load("k")).value).toBe("bob's");
+      });
+
+      test("another owner's lock refuses them with LOCK_NOT_HELD too", async () => {
+        await bob.lock("k");
+        expect((await rejectionOf(alice.save("k", "v", { requireLock: true }))).code).toBe("LOCK_NOT_HELD");
+      });
+
+      test.each([
+        ["save", () => alice.save("k", "v", { requireLock: "yes" } as never)],
+        ["save", () => alice.save("k", "v", { requireLok: true } as never)],
+        ["destroy", () => alice.destroy("k", { requireLock: 1 } as never)],
+      ])("%s refuses malformed options with INVALID_OPTIONS", async (_, call) => {
+        expect((await rejectionOf(call())).code).toBe("INVALID_OPTIONS");
+      });
+    });
+
+    describe("waiting lock acquire", () => {
+      test("lock(key, ttl, { retry }) waits for a release and then takes the lock", async () => {
+        await bob.lock("k", 60_000);
+        setTimeout(() => void bob.unlock("k"), 50);
+        expect(await alice.lock("k", 5_000, { retry: 5_000 })).toBe(true);
+        expect(await bob.checkLock("k")).toBe(false);
+      });
+
+      test("lock(key, { retry }) gives up with false once the budget runs out", async () => {
+        await bob.lock("k", 60_000);
+        expect(await alice.lock("k", { retry: 60 })).toBe(false);
+      });
+
+      test("waiting outlasts a lock that expires without a release", async () => {
+        await bob.lock("k", 60);
+        expect(await alice.lock("k", { retry: 5_000 })).toBe(true);
+      });
+
+      test("several waiters all get the lock in turn, one at a time", async () => {
+        const owners = ["w1", "w2", "w3", "w4"].map((name) => alice.withOwner(name));
+        await bob.lock("k");
+        const order: string[] = [];
+        const waiters = owners.map(async (owner) => {
+          expect(await owner.lock("k", { retry: 10_000 })).toBe(true);
+          order.push(owner.owner);
+          await sleep(5);
+          expect(await owner.unlock("k")).toBe(true);
+        });
+        await sleep(20);
+        await bob.unlock("k");
+        await Promise.all(waiters);
+        expect(order.sort()).toEqual(["w1", "w2", "w3", "w4"]);
+      });
+    });
+
+    describe("fencing tokens", () => {
+      test("each fresh acquisition gets a strictly larger token; a refresh keeps it", async () => {
+        const first = await alice.acquireLock("k");
+        expect(first).toBeGreaterThan(0);
+        expect(await alice.acquireLock("k")).toBe(first);
+        expect(await bob.acquireLock("k")).toBeNull();
+        await alice.unlock("k");
+        const second = await bob.acquireLock("k");
+        expect(second).toBeGreaterThan(first!);
+        await bob.unlock("k");
+        const third = await alice.acquireLock("k", { expireTimeMS: 40 });
+        expect(third).toBeGreaterThan(second!);
+        await sleep(100);
+        expect(await bob.acquireLock("k")).toBeGreaterThan(third!);
+      });
+
+      test("tokens are per key", async () => {
+        const a = await alice.acquireLock("a");
+        await alice.unlock("a");
+        await alice.acquireLock("a");
+        expect(await alice.acquireLock("b")).toBe(a);
+      });
+
+      test("acquireLock calls next(null, token | null)", async () => {
+        const [error, token] = await callbackResult((next) => alice.acquireLock("k", {}, next));
+        expect(error).toBeNull();
+        expect(token).toBeGreaterThan(0);
+        expect(await callbackResult((next) => bob.acquireLock("k", next))).toEqual([null, null]);
+      });
+    });
+
+    describe("withLock", () => {
+      test("runs fn under the lock, resolves its result and releases the lock", async () => {
+        const result = await alice.withLock("k", async ({ token, signal }) => {
+          expect(token).toBeGreaterThan(0);
+          expect(signal.aborted).toBe(false);
+          expect(await bob.lock("k")).toBe(false);
+          await alice.save("k", "inside", { requireLock: true });
+          return 42;
+        });
+        expect(result).toBe(42);
+        expect(await bob.lock("k")).toBe(true);
+        expect((await alice.load("k", { retry: 0 }).catch((error) => error)).code).toBe("LOCKED");
+      });
+
+      test("releases the lock when fn throws, and rejects with fn's error", async () => {
+        await expect(
+          alice.withLock("k", () => {
+            throw new Error("boom");
+          }),
+        ).rejects.toThrow("boom");
+        expect(await bob.lock("k")).toBe(true);
+      });
+
+      test("waits for the lock up to retry, then rejects with LOCK_TIMEOUT without running fn", async () => {
+        await bob.lock("k", 60_000);
+        let ran = false;
+        const error = await rejectionOf(alice.withLock("k", () => (ran = true), { retry: 60 }));
+        expect(error.code).toBe("LOCK_TIMEOUT");
+        expect(ran).toBe(false);
+        setTimeout(() => void bob.unlock("k"), 30);
+        await expect(alice.withLock("k", () => "got it", { retry: 5_000 })).resolves.toBe("got it");
+      });
+
+      test("extends the lock while fn runs longer than the TTL", async () => {
+        const outcome = await alice.withLock(
+          "k",
+          async ({ signal }) => {
+            await sleep(250);
+            return { aborted: signal.aborted, othersLocked: !(await bob.lock("k")) };
+          },
+          { expireTimeMS: 60 },
+        );
+        expect(outcome).toEqual({ aborted: false, othersLocked: true });
+      });
+
+      test("aborts the signal with LOCK_LOST when the lock is taken away", async () => {
+        let reason: unknown;
+        await alice.withLock(
+          "k",
+          async ({ signal }) => {
+            // Simulate a lost lock: it expires while the extender is not due yet, and someone else takes it.
+            await alice.unlock("k");
+            await bob.lock("k");
+            await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+            reason = signal.reason;
+          },
+          { expireTimeMS: 60 },
+        );
+        expect((reason as CacheError).code).toBe("LOCK_LOST");
+        expect(await bob.checkLock("k")).toBe(true);
+        expect(await alice.checkLock("k")).toBe(false);
+      });
+
+      test("refuses bad arguments", async () => {
+        expect((await rejectionOf(alice.withLock("", () => 1))).code).toBe("INVALID_KEY");
+        expect((await rejectionOf(alice.withLock("k", "no" as never))).code).toBe("INVALID_OPTIONS");
+        expect((await rejectionOf(alice.withLock("k", () => 1, { expireTimeMS: -1 })).catch((e) => e)).code).toBe("INVALID_TTL");
+        expect(await alice.locks()).toEqual([]);
+      });
+    });
+
+    describe("locks({ details: true })", () => {
+      test("gives each lock's key, owner and remaining TTL", async () => {
+        await alice.lock("a", 60_000);
+        await bob.lock("b{*}", 30_000);
+        const details = (await alice.locks({ details: true })).sort((x, y) => x.key.localeCompare(y.key));
+        expect(details).toEqual([
+          { key: "a", owner: "alice", ttl: expect.any(Number) },
+          { key: "b{*}", owner: "bob", ttl: expect.any(Number) },
+        ]);
+        expect(details[0].ttl).toBeGreaterThan(50_000);
+        expect(details[0].ttl).toBeLessThanOrEqual(60_000);
+        expect(details[1].ttl).toBeLessThanOrEqual(30_000);
+        expect(await alice.locks({ details: false })).toEqual(expect.arrayContaining(["a", "b{*}"]));
+      });
+
+      test("refuses unknown options", async () => {
+        expect((await rejectionOf(alice.locks({ detail: true } as never))).code).toBe("INVALID_OPTIONS");
       });
     });
 

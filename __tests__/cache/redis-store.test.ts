@@ -16,7 +16,14 @@ async function redisTime(): Promise<number> {
 runConformanceSuite("redis store", async () => {
   const prefix = uniquePrefix("conformance");
   const store = new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` });
-  return { store, now: redisTime, cleanup: () => deleteByPrefix(redis, prefix) };
+  return {
+    store,
+    now: redisTime,
+    cleanup: async () => {
+      await store.close();
+      await deleteByPrefix(redis, prefix);
+    },
+  };
 });
 
 describe("redis store specifics", () => {
@@ -30,7 +37,10 @@ describe("redis store specifics", () => {
     alice = new Cache({ store, owner: "alice" });
   });
 
-  afterEach(() => deleteByPrefix(redis, prefix));
+  afterEach(async () => {
+    await store.close();
+    await deleteByPrefix(redis, prefix);
+  });
 
   test("default prefixes stay clear of actionhero's own cache and lock keys", () => {
     const defaults = new RedisStore({ client: redis });
@@ -117,5 +127,63 @@ describe("redis store specifics", () => {
     const sent = recorder.names;
     expect(sent.filter((name) => name !== "scan")).toEqual([]);
     expect(sent.length).toBeGreaterThan(1);
+  });
+
+  describe("lock hand-off over pub/sub", () => {
+    // With the fallback poll pushed out to a minute, only a release message can wake these waiters in time.
+    const noPolling = { lockFallbackPollMs: 60_000 };
+
+    test("a waiter on another connection wakes when the lock is released", async () => {
+      const holderConnection = connectRedis();
+      try {
+        const holder = new Cache({ store: new RedisStore({ client: holderConnection, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` }), owner: "holder" });
+        const waiterStore = new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:`, ...noPolling });
+        const waiter = new Cache({ store: waiterStore, owner: "waiter" });
+        await holder.lock("k", 60_000);
+        const waiting = waiter.lock("k", { retry: 50_000 });
+        while (waiterStore.waiting === 0) await new Promise((resolve) => setImmediate(resolve));
+        await holder.unlock("k");
+        expect(await waiting).toBe(true);
+        await waiterStore.close();
+      } finally {
+        await holderConnection.quit();
+      }
+    }, 10_000);
+
+    test("checkLock and load with retry wake on release too", async () => {
+      const waiterStore = new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:`, ...noPolling });
+      const waiter = new Cache({ store: waiterStore, owner: "waiter" });
+      await alice.save("k", "v");
+      await alice.lock("k", 60_000);
+      const checking = waiter.checkLock("k", 50_000);
+      const loading = waiter.load("k", { retry: 50_000 });
+      while (waiterStore.waiting < 2) await new Promise((resolve) => setImmediate(resolve));
+      await alice.unlock("k");
+      expect(await checking).toBe(true);
+      expect((await loading).value).toBe("v");
+      await waiterStore.close();
+    }, 10_000);
+
+    test("all waiters of a store share one subscriber connection", async () => {
+      const waiterStore = new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:`, ...noPolling });
+      const waiter = new Cache({ store: waiterStore, owner: "waiter" });
+      for (let i = 0; i < 20; i++) await alice.lock(`k${i}`, 60_000);
+      const waiting = Array.from({ length: 20 }, (_, i) => waiter.lock(`k${i}`, { retry: 50_000 }));
+      while (waiterStore.waiting < 20) await new Promise((resolve) => setImmediate(resolve));
+      const [, subscribers] = (await redis.call("PUBSUB", "NUMSUB", store.keys.releaseChannel())) as [string, number];
+      expect(subscribers).toBe(1);
+      for (let i = 0; i < 20; i++) await alice.unlock(`k${i}`);
+      expect(await Promise.all(waiting)).toEqual(Array(20).fill(true));
+      await waiterStore.close();
+      const [, afterClose] = (await redis.call("PUBSUB", "NUMSUB", store.keys.releaseChannel())) as [string, number];
+      expect(afterClose).toBe(0);
+    }, 10_000);
+
+    test("the fencing counter survives unlock and is not listed as a lock", async () => {
+      const token = await alice.acquireLock("k");
+      await alice.unlock("k");
+      expect(await redis.get(store.keys.fenceKey("k"))).toBe(String(token));
+      expect(await alice.locks()).toEqual([]);
+    });
   });
 });

@@ -1,7 +1,7 @@
 import asCallback from "standard-as-callback";
-import { CacheError, CacheErrorCodes, locked, notFound } from "./errors";
+import { CacheError, CacheErrorCodes, lockNotHeld, locked, notFound } from "./errors";
 import { deserializeValue, serializeValue } from "./serialization";
-import type { CacheStore, StoreKind } from "./types/store";
+import type { CacheStore, DestroyOutcome, LockDetails, SaveOutcome, StoreKind } from "./types/store";
 import { assertKey, optionalDuration, plainOptions, positiveDuration, retryBudget } from "./validation";
 
 export const DEFAULT_LOCK_DURATION_MS = 10_000;
@@ -22,6 +22,38 @@ export interface LoadOptions {
   expireTimeMS?: number | null;
   /** Wait up to this many ms for another owner's lock to clear. */
   retry?: number | null;
+}
+
+export interface SaveOptions {
+  expireTimeMS?: number | null;
+  /** A guarded write: succeeds only while this owner holds the key's lock, checked in the same atomic step. */
+  requireLock?: boolean;
+}
+
+export interface DestroyOptions {
+  /** A guarded delete: succeeds only while this owner holds the key's lock, checked in the same atomic step. */
+  requireLock?: boolean;
+}
+
+export interface LockOptions {
+  /** Lock TTL in ms; defaults to lockDuration. */
+  expireTimeMS?: number | null;
+  /** Wait up to this many ms for another owner to release the lock. */
+  retry?: number | null;
+}
+
+export interface WithLockOptions {
+  /** Lock TTL in ms (defaults to lockDuration); the lock is extended every third of it while `fn` runs. */
+  expireTimeMS?: number | null;
+  /** How long to wait for the lock, in ms; defaults to the lock TTL. */
+  retry?: number | null;
+}
+
+export interface LockContext {
+  /** Aborts when the lock is lost while `fn` runs: an extend found it gone, or the store failed. */
+  signal: AbortSignal;
+  /** This acquisition's fencing token: strictly larger than every earlier acquisition's of this key. */
+  token: number;
 }
 
 export interface LoadResult<T = unknown> {
@@ -47,6 +79,26 @@ export type LoadCallback<T = unknown> = (
 type AnyFunction = (...args: never[]) => unknown;
 
 const LOAD_OPTIONS = ["expireTimeMS", "retry"] as const;
+const SAVE_OPTIONS = ["expireTimeMS", "requireLock"] as const;
+const DESTROY_OPTIONS = ["requireLock"] as const;
+const LOCK_OPTIONS = ["expireTimeMS", "retry"] as const;
+const LOCKS_OPTIONS = ["details"] as const;
+
+function isOptionsObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function flag(options: Record<string, unknown>, name: string): boolean {
+  const value = ownField(options, name);
+  if (value === undefined || typeof value === "boolean") return value === true;
+  throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, `options.${name} must be a boolean`);
+}
+
+/** Turns a refused write into its error. */
+function assertWritten(outcome: SaveOutcome | DestroyOutcome, key: string): void {
+  if (outcome === "locked") throw locked(key);
+  if (outcome === "not-holder") throw lockNotHeld(key);
+}
 
 function ownField(options: Record<string, unknown>, name: string): unknown {
   return Object.prototype.hasOwnProperty.call(options, name) ? options[name] : undefined;
@@ -114,19 +166,25 @@ export class Cache {
   }
 
   /**
-   * Stores `value` under `key`. `expireTimeMS` null/undefined means it never expires.
-   * Overwriting replaces the value, createdAt, the expiry and readAt. Refused with LOCKED when another owner holds the lock.
+   * Stores `value` under `key`. `expireTimeMS` null/undefined means it never expires; the third argument may
+   * instead be `{ expireTimeMS, requireLock }`. Overwriting replaces the value, createdAt, the expiry and readAt.
+   * Refused with LOCKED while another owner holds the lock, and with LOCK_NOT_HELD when `requireLock` is set and
+   * this owner does not hold it.
    */
   save(key: string, value: unknown, next?: Callback<true>): Promise<true>;
-  save(key: string, value: unknown, expireTimeMS?: number | null, next?: Callback<true>): Promise<true>;
+  save(key: string, value: unknown, expireTimeMS?: number | null | SaveOptions, next?: Callback<true>): Promise<true>;
   save(...input: unknown[]): Promise<true> {
-    const [[key, value, expireTimeMS], next] = splitCallback(input, 2);
+    const [[key, value, ttlOrOptions], next] = splitCallback(input, 2);
     return withCallback(
       attempt(async () => {
         assertKey(key);
-        const ttl = optionalDuration(expireTimeMS, "expireTimeMS");
+        const options = isOptionsObject(ttlOrOptions) ? plainOptions(ttlOrOptions, SAVE_OPTIONS, "save options") : {};
+        const ttl = isOptionsObject(ttlOrOptions)
+          ? optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS")
+          : optionalDuration(ttlOrOptions, "expireTimeMS");
+        const requireLock = flag(options, "requireLock");
         const json = serializeValue(value, this.maxValueBytes);
-        if ((await this.store.save(key, this.owner, json, ttl)) === "locked") throw locked(key);
+        assertWritten(await this.store.save(key, this.owner, json, ttl, requireLock), key);
         return true as const;
       }),
       next,
@@ -146,7 +204,7 @@ export class Cache {
       const options = plainOptions(rawOptions, LOAD_OPTIONS, "load options");
       const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
       const retry = retryBudget(ownField(options, "retry"), "options.retry");
-      const outcome = await this.whileLocked(key, retry, () => this.store.load(key, this.owner, ttl), (o) => o.status === "locked");
+      const outcome = await this.whileLocked(key, retry, () => this.store.load(key, this.owner, ttl), (found) => found.status === "locked");
       if (outcome.status === "locked") throw locked(key);
       if (outcome.status === "missing") throw notFound(key);
       const { json, expireTimestamp, createdAt, readAt } = outcome.object;
@@ -163,15 +221,20 @@ export class Cache {
     return promise;
   }
 
-  /** Removes the object. Resolves true if it existed, false if not; LOCKED if another owner holds the lock. */
+  /**
+   * Removes the object. Resolves true if it existed, false if not; LOCKED if another owner holds the lock, and
+   * LOCK_NOT_HELD when `requireLock` is set and this owner does not hold it.
+   */
   destroy(key: string, next?: Callback<boolean>): Promise<boolean>;
+  destroy(key: string, options?: DestroyOptions | null, next?: Callback<boolean>): Promise<boolean>;
   destroy(...input: unknown[]): Promise<boolean> {
-    const [[key], next] = splitCallback(input, 1);
+    const [[key, rawOptions], next] = splitCallback(input, 1);
     return withCallback(
       attempt(async () => {
         assertKey(key);
-        const outcome = await this.store.destroy(key, this.owner);
-        if (outcome === "locked") throw locked(key);
+        const requireLock = flag(plainOptions(rawOptions, DESTROY_OPTIONS, "destroy options"), "requireLock");
+        const outcome = await this.store.destroy(key, this.owner, requireLock);
+        assertWritten(outcome, key);
         return outcome === "destroyed";
       }),
       next,
@@ -180,20 +243,84 @@ export class Cache {
 
   /**
    * Takes the lock on `key` for `expireTimeMS` (default `lockDuration`). Resolves true when this owner holds it
-   * afterwards (a lock already held is refreshed), false when another owner holds it.
+   * afterwards (a lock already held is refreshed), false when another owner holds it. With `{ retry }` it waits
+   * that long for a release first. The second argument may be the options object instead of a TTL.
    */
   lock(key: string, next?: Callback<boolean>): Promise<boolean>;
-  lock(key: string, expireTimeMS?: number | null, next?: Callback<boolean>): Promise<boolean>;
+  lock(key: string, expireTimeMS?: number | null | LockOptions, next?: Callback<boolean>): Promise<boolean>;
+  lock(key: string, expireTimeMS: number | null | undefined, options?: LockOptions | null, next?: Callback<boolean>): Promise<boolean>;
   lock(...input: unknown[]): Promise<boolean> {
-    const [[key, expireTimeMS], next] = splitCallback(input, 1);
+    const [[key, ttlOrOptions, options], next] = splitCallback(input, 1);
     return withCallback(
-      attempt(async () => {
-        assertKey(key);
-        const ttl = optionalDuration(expireTimeMS, "expireTimeMS") ?? this.lockDuration;
-        return this.store.lock(key, this.owner, ttl);
-      }),
+      attempt(async () => (await this.acquire(key, ttlOrOptions, options)) > 0),
       next,
     );
+  }
+
+  /**
+   * lock(), resolving the fencing token instead of true, and null instead of false. Tokens increase strictly with
+   * each fresh acquisition of a key; re-locking a lock you hold keeps its token.
+   */
+  acquireLock(key: string, next?: Callback<number | null>): Promise<number | null>;
+  acquireLock(key: string, options?: LockOptions | null, next?: Callback<number | null>): Promise<number | null>;
+  acquireLock(...input: unknown[]): Promise<number | null> {
+    const [[key, options], next] = splitCallback(input, 1);
+    return withCallback(
+      attempt(async () => (await this.acquire(key, options, undefined)) || null),
+      next,
+    );
+  }
+
+  private async acquire(key: unknown, ttlOrOptions: unknown, extraOptions: unknown): Promise<number> {
+    assertKey(key);
+    const optionsGiven = isOptionsObject(ttlOrOptions);
+    const options = plainOptions(optionsGiven ? ttlOrOptions : extraOptions, LOCK_OPTIONS, "lock options");
+    const ttl =
+      (optionsGiven
+        ? optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS")
+        : optionalDuration(ttlOrOptions, "expireTimeMS")) ?? this.lockDuration;
+    const retry = retryBudget(ownField(options, "retry"), "options.retry");
+    return this.whileLocked(key, retry, () => this.store.lock(key, this.owner, ttl), (token) => token === 0);
+  }
+
+  /**
+   * Runs `fn` while holding the lock on `key`: waits up to `retry` ms for it (LOCK_TIMEOUT if it never comes),
+   * extends it every third of its TTL while `fn` runs, and always releases it afterwards. `fn` gets an
+   * AbortSignal that fires if the lock is lost, and the acquisition's fencing token. Resolves with fn's result.
+   */
+  async withLock<T>(key: string, fn: (context: LockContext) => T | Promise<T>, options: WithLockOptions = {}): Promise<T> {
+    const { ttl, token } = await attempt(async () => {
+      assertKey(key);
+      if (typeof fn !== "function") throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "withLock needs a function to run");
+      const checked = plainOptions(options, LOCK_OPTIONS, "withLock options");
+      const ttl = optionalDuration(ownField(checked, "expireTimeMS"), "options.expireTimeMS") ?? this.lockDuration;
+      const retry = ownField(checked, "retry") === undefined ? ttl : retryBudget(ownField(checked, "retry"), "options.retry");
+      const token = await this.acquire(key, { expireTimeMS: ttl, retry }, undefined);
+      if (token === 0) {
+        throw new CacheError(CacheErrorCodes.LOCK_TIMEOUT, `could not take the lock on ${JSON.stringify(key)} within ${retry} ms`, { key });
+      }
+      return { ttl, token };
+    });
+
+    const controller = new AbortController();
+    let extender: NodeJS.Timeout | undefined;
+    const scheduleExtend = () => {
+      extender = setTimeout(async () => {
+        try {
+          if (await this.store.extend(key, this.owner, ttl)) return scheduleExtend();
+          controller.abort(new CacheError(CacheErrorCodes.LOCK_LOST, `the lock on ${JSON.stringify(key)} was lost`, { key }));
+        } catch (error) {
+          controller.abort(error);
+        }
+      }, Math.max(1, Math.floor(ttl / 3)));
+    };
+    scheduleExtend();
+    try {
+      return await fn({ signal: controller.signal, token });
+    } finally {
+      clearTimeout(extender);
+      await this.store.unlock(key, this.owner).catch(() => false);
+    }
   }
 
   /** Releases this owner's lock. Resolves false when there was none or it is another owner's (which stays). */
@@ -227,24 +354,41 @@ export class Cache {
     );
   }
 
-  /** The user keys currently locked in this namespace, by any owner. */
+  /**
+   * The user keys currently locked in this namespace, by any owner. With `{ details: true }`, resolves
+   * `{ key, owner, ttl }` for each lock instead, `ttl` being the remaining ms.
+   */
   locks(next?: Callback<string[]>): Promise<string[]>;
-  locks(...input: unknown[]): Promise<string[]> {
-    const [, next] = splitCallback(input, 0);
-    return withCallback(
-      attempt(() => this.store.locks()),
+  locks(options: { details: true }, next?: Callback<LockDetails[]>): Promise<LockDetails[]>;
+  locks(options?: { details?: false } | null, next?: Callback<string[]>): Promise<string[]>;
+  locks(...input: unknown[]): Promise<string[] | LockDetails[]> {
+    const [[rawOptions], next] = splitCallback(input, 0);
+    return withCallback<string[] | LockDetails[]>(
+      attempt(async () => {
+        const details = flag(plainOptions(rawOptions, LOCKS_OPTIONS, "locks options"), "details");
+        return details ? this.store.lockDetails() : this.store.locks();
+      }),
       next,
     );
   }
 
-  /** Repeats `operation` while it reports a foreign lock and the retry budget lasts, waking early on release. */
+  /**
+   * Repeats `operation` while it reports a foreign lock and the retry budget lasts. Each round registers for the
+   * lock's release before checking, so a release between the check and the wait still wakes it.
+   */
   private async whileLocked<R>(key: string, budgetMs: number, operation: () => Promise<R>, isLocked: (result: R) => boolean): Promise<R> {
+    if (budgetMs <= 0) return operation();
     const deadline = Date.now() + budgetMs;
     for (;;) {
-      const result = await operation();
-      const remaining = deadline - Date.now();
-      if (!isLocked(result) || remaining <= 0) return result;
-      await this.store.waitForUnlock(key, remaining);
+      const release = await this.store.listenForUnlock(key);
+      try {
+        const result = await operation();
+        const remaining = deadline - Date.now();
+        if (!isLocked(result) || remaining <= 0) return result;
+        await release.wait(remaining);
+      } finally {
+        release.cancel();
+      }
     }
   }
 }

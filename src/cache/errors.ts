@@ -17,6 +17,12 @@ export const CacheErrorCodes = {
   NOT_FOUND: "NOT_FOUND",
   /** Another owner holds the lock on the key. */
   LOCKED: "LOCKED",
+  /** A guarded write (`requireLock`) was refused: this owner does not hold the key's lock right now. */
+  LOCK_NOT_HELD: "LOCK_NOT_HELD",
+  /** `withLock` could not take the lock within its retry budget. */
+  LOCK_TIMEOUT: "LOCK_TIMEOUT",
+  /** `withLock` lost its lock while the function ran (an extend failed); the AbortSignal's reason. */
+  LOCK_LOST: "LOCK_LOST",
   /** The store could not be reached or did not answer (connection refused, closed, timed out). */
   UNAVAILABLE: "UNAVAILABLE",
   /** The store answered with an error the cache did not expect. */
@@ -53,4 +59,8 @@ export function notFound(key: string): CacheError {
 
 export function locked(key: string): CacheError {
   return new CacheError(CacheErrorCodes.LOCKED, LOCKED_MESSAGE, { key });
+}
+
+export function lockNotHeld(key: string): CacheError {
+  return new CacheError(CacheErrorCodes.LOCK_NOT_HELD, "Lock not held by this owner", { key });
 }

@@ -43,6 +43,9 @@ export function loadCommands(): CommandDefinition[] {
       numberOfKeys: Number(keys),
       lua: resolveIncludes(fs.readFileSync(path.join(COMMANDS_DIR, file), "utf8"), new Set()),
     }));
+  const names = cached.map((command) => command.name);
+  const repeated = names.find((name, index) => names.indexOf(name) !== index);
+  if (repeated) throw new Error(`two Lua files define the command ${repeated} in ${COMMANDS_DIR}; remove the stale one`);
   return cached;
 }
 
@@ -56,10 +59,11 @@ export function defineCommands(client: Redis | Cluster): void {
 
 /** The commands as typed methods; names follow the Lua file names. */
 export interface CacheCommands {
-  ahCacheSave(objectKey: string, lockKey: string, owner: string, json: string, ttl: string): Promise<number>;
+  ahCacheSave(objectKey: string, lockKey: string, owner: string, json: string, ttl: string, guarded: string): Promise<number>;
   ahCacheLoad(objectKey: string, lockKey: string, owner: string, ttl: string): Promise<Array<number | string>>;
-  ahCacheDestroy(objectKey: string, lockKey: string, owner: string): Promise<number>;
-  ahCacheLock(lockKey: string, owner: string, ttl: string): Promise<number>;
-  ahCacheUnlock(lockKey: string, owner: string): Promise<number>;
+  ahCacheDestroy(objectKey: string, lockKey: string, owner: string, guarded: string): Promise<number>;
+  ahCacheLock(lockKey: string, fenceKey: string, owner: string, ttl: string): Promise<number>;
+  ahCacheExtend(lockKey: string, owner: string, ttl: string): Promise<number>;
+  ahCacheUnlock(lockKey: string, owner: string, channel: string): Promise<number>;
   ahCacheCheckLock(lockKey: string, owner: string): Promise<number>;
 }

@@ -3,14 +3,19 @@
 
   KEYS[1] object hash    KEYS[2] lock key
   ARGV[1] owner          ARGV[2] value as JSON    ARGV[3] TTL in ms, or "" for none
+  ARGV[4] "1" for a guarded write: only when this owner holds the lock right now
 
   The object is a hash: v = JSON, c = createdAt, r = readAt ("" = never read), e = expireTimestamp ("" = never).
-  Returns 1 when saved, -1 when locked by another owner.
+  Returns 1 when saved, -1 when locked by another owner, -2 when guarded and this owner does not hold the lock.
 ]]
 --- @include "includes/time"
 --- @include "includes/locks"
 
-if lockedByOther(KEYS[2], ARGV[1]) then return -1 end
+if ARGV[4] == '1' then
+  if not heldBy(KEYS[2], ARGV[1]) then return -2 end
+elseif lockedByOther(KEYS[2], ARGV[1]) then
+  return -1
+end
 
 local now = nowMs()
 local ttl = tonumber(ARGV[3])

@@ -1,5 +1,5 @@
-import { EventEmitter } from "events";
-import type { CacheStore, DestroyOutcome, LoadOutcome, SaveOutcome } from "../types/store";
+import { ReleaseSignals } from "../release-signals";
+import type { CacheStore, DestroyOutcome, LoadOutcome, LockDetails, SaveOutcome, UnlockSignal } from "../types/store";
 
 interface MemoryObject {
   json: string;
@@ -11,6 +11,7 @@ interface MemoryObject {
 interface MemoryLock {
   owner: string;
   expireTimestamp: number;
+  token: number;
 }
 
 export interface MemoryStoreOptions {
@@ -35,13 +36,14 @@ export class MemoryStore implements CacheStore {
   readonly kind = "memory" as const;
   private readonly objects = new Map<string, MemoryObject>();
   private readonly lockTable = new Map<string, MemoryLock>();
-  private readonly unlocks = new EventEmitter();
+  private readonly releases = new ReleaseSignals();
+  /** Last fencing token issued per key; kept after unlock so tokens never go backwards. */
+  private readonly fencingTokens = new Map<string, number>();
   private readonly now: () => number;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now;
-    this.unlocks.setMaxListeners(0);
     const interval = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
     if (interval > 0) {
       this.sweepTimer = setInterval(() => this.sweep(), interval);
@@ -92,13 +94,24 @@ export class MemoryStore implements CacheStore {
 
   private deleteLock(key: string): boolean {
     const deleted = this.lockTable.delete(key);
-    if (deleted) this.unlocks.emit(key);
+    if (deleted) this.releases.released(key);
     return deleted;
   }
 
-  async save(key: string, owner: string, json: string, ttlMs: number | null): Promise<SaveOutcome> {
+  private heldBy(key: string, owner: string, now: number): boolean {
+    return this.liveLock(key, now)?.owner === owner;
+  }
+
+  /** The lock check every write makes: guarded writes need this owner's lock, others only no foreign one. */
+  private writeRefusal(key: string, owner: string, requireLock: boolean, now: number): "locked" | "not-holder" | undefined {
+    if (requireLock) return this.heldBy(key, owner, now) ? undefined : "not-holder";
+    return this.lockedByOther(key, owner, now) ? "locked" : undefined;
+  }
+
+  async save(key: string, owner: string, json: string, ttlMs: number | null, requireLock: boolean): Promise<SaveOutcome> {
     const now = this.now();
-    if (this.lockedByOther(key, owner, now)) return "locked";
+    const refusal = this.writeRefusal(key, owner, requireLock, now);
+    if (refusal) return refusal;
     this.objects.set(key, { json, createdAt: now, readAt: null, expireTimestamp: ttlMs === null ? null : now + ttlMs });
     return "saved";
   }
@@ -117,16 +130,28 @@ export class MemoryStore implements CacheStore {
     };
   }
 
-  async destroy(key: string, owner: string): Promise<DestroyOutcome> {
+  async destroy(key: string, owner: string, requireLock: boolean): Promise<DestroyOutcome> {
     const now = this.now();
-    if (this.lockedByOther(key, owner, now)) return "locked";
+    const refusal = this.writeRefusal(key, owner, requireLock, now);
+    if (refusal) return refusal;
     return this.liveObject(key, now) && this.objects.delete(key) ? "destroyed" : "missing";
   }
 
-  async lock(key: string, owner: string, ttlMs: number): Promise<boolean> {
+  async lock(key: string, owner: string, ttlMs: number): Promise<number> {
     const now = this.now();
-    if (this.lockedByOther(key, owner, now)) return false;
-    this.lockTable.set(key, { owner, expireTimestamp: now + ttlMs });
+    const held = this.liveLock(key, now);
+    if (held && held.owner !== owner) return 0;
+    const token = held ? held.token : (this.fencingTokens.get(key) ?? 0) + 1;
+    this.fencingTokens.set(key, token);
+    this.lockTable.set(key, { owner, expireTimestamp: now + ttlMs, token });
+    return token;
+  }
+
+  async extend(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = this.now();
+    const held = this.liveLock(key, now);
+    if (held?.owner !== owner) return false;
+    held.expireTimestamp = now + ttlMs;
     return true;
   }
 
@@ -145,23 +170,27 @@ export class MemoryStore implements CacheStore {
     return [...this.lockTable.keys()].filter((key) => this.liveLock(key, now) !== undefined);
   }
 
-  waitForUnlock(key: string, timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.unlocks.off(key, done);
-        resolve();
-      };
-      // An expiring lock emits nothing, so the timeout also covers expiry.
+  async lockDetails(): Promise<LockDetails[]> {
+    const now = this.now();
+    const details: LockDetails[] = [];
+    for (const key of [...this.lockTable.keys()]) {
+      const lock = this.liveLock(key, now);
+      if (lock) details.push({ key, owner: lock.owner, ttl: lock.expireTimestamp - now });
+    }
+    return details;
+  }
+
+  async listenForUnlock(key: string): Promise<UnlockSignal> {
+    // Expiry emits nothing, so a wait ends no later than the moment the current lock expires.
+    return this.releases.listen(key, (timeoutMs) => {
       const lock = this.lockTable.get(key);
-      const untilExpiry = lock ? Math.max(1, lock.expireTimestamp - this.now() + 1) : 0;
-      const timer = setTimeout(done, Math.min(timeoutMs, untilExpiry || timeoutMs));
-      this.unlocks.on(key, done);
+      return lock ? Math.min(timeoutMs, lock.expireTimestamp - this.now() + 1) : 0;
     });
   }
 
   async close(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
+    this.releases.releaseAll();
   }
 }

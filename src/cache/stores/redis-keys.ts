@@ -37,6 +37,19 @@ export class RedisKeyLayout {
     return `${this.lockPrefix}{${encodeTag(key)}}`;
   }
 
+  /**
+   * The fencing counter of a key: same hash tag as its lock. It sits under `<lockPrefix>fence:`, which the lock
+   * pattern `<lockPrefix>{*` never matches, and it outlives the lock so tokens never go backwards.
+   */
+  fenceKey(key: string): string {
+    return `${this.lockPrefix}fence:{${encodeTag(key)}}`;
+  }
+
+  /** The pub/sub channel on which unlock announces released lock keys. */
+  releaseChannel(): string {
+    return `${this.lockPrefix}released`;
+  }
+
   /** A SCAN MATCH pattern for every lock of this namespace; the prefix's own glob characters are escaped. */
   lockPattern(): string {
     return `${escapeGlob(this.lockPrefix)}{*`;

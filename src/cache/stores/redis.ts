@@ -1,14 +1,18 @@
 import type { Cluster, Redis } from "ioredis";
 import { CacheCommands, defineCommands } from "../commands";
 import { CacheError, CacheErrorCodes } from "../errors";
-import type { CacheStore, DestroyOutcome, LoadOutcome, SaveOutcome } from "../types/store";
+import { ReleaseSignals } from "../release-signals";
+import type { CacheStore, DestroyOutcome, LoadOutcome, LockDetails, SaveOutcome, UnlockSignal } from "../types/store";
 import { RedisKeyLayout } from "./redis-keys";
 
 export const DEFAULT_PREFIX = "ah-cache-plugin:object:";
 export const DEFAULT_LOCK_PREFIX = "ah-cache-plugin:lock:";
 export const DEFAULT_SCAN_COUNT = 1000;
-/** Until lock hand-off is pushed over pub/sub, waiters re-check this often. */
-export const LOCK_POLL_INTERVAL_MS = 25;
+/**
+ * Releases arrive over pub/sub; a waiter still re-checks this often, because an expiring lock publishes nothing
+ * and a message can be missed while the subscriber reconnects.
+ */
+export const LOCK_FALLBACK_POLL_MS = 50;
 const QUIT_TIMEOUT_MS = 1000;
 
 export interface RedisStoreOptions {
@@ -19,6 +23,8 @@ export interface RedisStoreOptions {
   scanCount?: number;
   /** When true, close() quits the client; leave false for a client someone else manages. */
   ownsClient?: boolean;
+  /** How often a waiter re-checks a lock when no release message arrives (expiry publishes none), in ms. */
+  lockFallbackPollMs?: number;
 }
 
 type CommandClient = (Redis | Cluster) & CacheCommands;
@@ -46,6 +52,10 @@ function ttlArgument(ttlMs: number | null): string {
   return ttlMs === null ? "" : String(ttlMs);
 }
 
+function writeOutcome(reply: number): "locked" | "not-holder" | undefined {
+  return reply === -1 ? "locked" : reply === -2 ? "not-holder" : undefined;
+}
+
 /** Redis (or Redis Cluster) through ioredis: every operation is one Lua script, so one round trip. */
 export class RedisStore implements CacheStore {
   readonly kind = "redis" as const;
@@ -53,11 +63,16 @@ export class RedisStore implements CacheStore {
   private readonly client: CommandClient;
   private readonly scanCount: number;
   private readonly ownsClient: boolean;
+  private readonly lockFallbackPollMs: number;
+  private readonly releases = new ReleaseSignals();
+  private subscriber: Redis | Cluster | undefined;
+  private subscribed: Promise<void> | undefined;
 
   constructor(options: RedisStoreOptions) {
     this.keys = new RedisKeyLayout(options.prefix ?? DEFAULT_PREFIX, options.lockPrefix ?? DEFAULT_LOCK_PREFIX);
     this.scanCount = options.scanCount ?? DEFAULT_SCAN_COUNT;
     this.ownsClient = options.ownsClient ?? false;
+    this.lockFallbackPollMs = options.lockFallbackPollMs ?? LOCK_FALLBACK_POLL_MS;
     defineCommands(options.client);
     this.client = options.client as CommandClient;
   }
@@ -74,11 +89,11 @@ export class RedisStore implements CacheStore {
     }
   }
 
-  async save(key: string, owner: string, json: string, ttlMs: number | null): Promise<SaveOutcome> {
+  async save(key: string, owner: string, json: string, ttlMs: number | null, requireLock: boolean): Promise<SaveOutcome> {
     const reply = await this.call(
-      this.client.ahCacheSave(this.keys.objectKey(key), this.keys.lockKey(key), owner, json, ttlArgument(ttlMs)),
+      this.client.ahCacheSave(this.keys.objectKey(key), this.keys.lockKey(key), owner, json, ttlArgument(ttlMs), requireLock ? "1" : ""),
     );
-    return reply === 1 ? "saved" : "locked";
+    return writeOutcome(reply) ?? "saved";
   }
 
   async load(key: string, owner: string, ttlMs: number | null): Promise<LoadOutcome> {
@@ -98,17 +113,23 @@ export class RedisStore implements CacheStore {
     };
   }
 
-  async destroy(key: string, owner: string): Promise<DestroyOutcome> {
-    const reply = await this.call(this.client.ahCacheDestroy(this.keys.objectKey(key), this.keys.lockKey(key), owner));
-    return reply === -1 ? "locked" : reply === 1 ? "destroyed" : "missing";
+  async destroy(key: string, owner: string, requireLock: boolean): Promise<DestroyOutcome> {
+    const reply = await this.call(
+      this.client.ahCacheDestroy(this.keys.objectKey(key), this.keys.lockKey(key), owner, requireLock ? "1" : ""),
+    );
+    return writeOutcome(reply) ?? (reply === 1 ? "destroyed" : "missing");
   }
 
-  async lock(key: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.call(this.client.ahCacheLock(this.keys.lockKey(key), owner, String(ttlMs)))) === 1;
+  async lock(key: string, owner: string, ttlMs: number): Promise<number> {
+    return this.call(this.client.ahCacheLock(this.keys.lockKey(key), this.keys.fenceKey(key), owner, String(ttlMs)));
+  }
+
+  async extend(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    return (await this.call(this.client.ahCacheExtend(this.keys.lockKey(key), owner, String(ttlMs)))) === 1;
   }
 
   async unlock(key: string, owner: string): Promise<boolean> {
-    return (await this.call(this.client.ahCacheUnlock(this.keys.lockKey(key), owner))) === 1;
+    return (await this.call(this.client.ahCacheUnlock(this.keys.lockKey(key), owner, this.keys.releaseChannel()))) === 1;
   }
 
   async checkLock(key: string, owner: string): Promise<boolean> {
@@ -123,6 +144,32 @@ export class RedisStore implements CacheStore {
       if (key !== undefined) keys.add(key);
     }
     return [...keys];
+  }
+
+  async lockDetails(): Promise<LockDetails[]> {
+    const redisKeys = await this.call(this.scanAll(this.keys.lockPattern()));
+    const details: LockDetails[] = [];
+    const seen = new Set<string>();
+    const pipeline = this.client.pipeline();
+    const candidates: Array<{ key: string; redisKey: string }> = [];
+    for (const redisKey of redisKeys) {
+      const key = this.keys.keyFromLockKey(redisKey);
+      if (key === undefined || seen.has(key)) continue;
+      seen.add(key);
+      candidates.push({ key, redisKey });
+      pipeline.get(redisKey).pttl(redisKey);
+    }
+    if (candidates.length === 0) return details;
+    const replies = (await this.call(pipeline.exec())) ?? [];
+    candidates.forEach(({ key }, index) => {
+      const [ownerError, owner] = replies[index * 2] ?? [];
+      const [ttlError, ttl] = replies[index * 2 + 1] ?? [];
+      // A lock can expire between SCAN and the pipeline: it is then left out.
+      if (!ownerError && !ttlError && typeof owner === "string" && typeof ttl === "number" && ttl > 0) {
+        details.push({ key, owner, ttl });
+      }
+    });
+    return details;
   }
 
   /** SCAN every primary (one node, or each primary of a cluster), never KEYS. */
@@ -142,17 +189,55 @@ export class RedisStore implements CacheStore {
     return found;
   }
 
-  waitForUnlock(_key: string, timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, LOCK_POLL_INTERVAL_MS)));
+  async listenForUnlock(key: string): Promise<UnlockSignal> {
+    try {
+      await this.subscribe();
+    } catch {
+      // Without a subscription, waiters fall back to re-checking every lockFallbackPollMs.
+    }
+    return this.releases.listen(this.keys.lockKey(key), (timeoutMs) => Math.min(timeoutMs, this.lockFallbackPollMs));
+  }
+
+  /** One subscriber connection per store, shared by every waiter, opened on the first wait. */
+  private subscribe(): Promise<void> {
+    if (!this.subscribed) {
+      const subscriber = (this.subscriber = this.client.duplicate());
+      subscriber.on("error", () => undefined);
+      subscriber.on("message", (_channel: string, lockKey: string) => this.releases.released(lockKey));
+      this.subscribed = subscriber.subscribe(this.keys.releaseChannel()).then(
+        () => undefined,
+        (error: unknown) => {
+          this.subscribed = undefined;
+          this.subscriber = undefined;
+          subscriber.disconnect();
+          throw error;
+        },
+      );
+    }
+    return this.subscribed;
+  }
+
+  /** How many callers wait for a release right now: for tests and status output. */
+  get waiting(): number {
+    return this.releases.waiting;
   }
 
   async close(): Promise<void> {
-    if (!this.ownsClient || this.client.status === "end") return;
-    const ended = new Promise((resolve) => this.client.once("end", resolve));
-    // QUIT lets queued replies arrive first; if Redis cannot answer it soon, drop the connection instead.
-    const fallback = setTimeout(() => this.client.disconnect(), QUIT_TIMEOUT_MS);
-    await this.client.quit().catch(() => this.client.disconnect());
-    await ended;
-    clearTimeout(fallback);
+    this.releases.releaseAll();
+    const subscriber = this.subscriber;
+    this.subscriber = undefined;
+    this.subscribed = undefined;
+    if (subscriber) await quit(subscriber);
+    if (this.ownsClient) await quit(this.client);
   }
+}
+
+/** QUIT lets queued replies arrive first; if Redis cannot answer it soon, drop the connection instead. */
+async function quit(client: Redis | Cluster): Promise<void> {
+  if (client.status === "end") return;
+  const ended = new Promise((resolve) => client.once("end", resolve));
+  const fallback = setTimeout(() => client.disconnect(), QUIT_TIMEOUT_MS);
+  await client.quit().catch(() => client.disconnect());
+  await ended;
+  clearTimeout(fallback);
 }

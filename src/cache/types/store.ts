@@ -13,31 +13,49 @@ export interface StoredObject {
 }
 
 export type LoadOutcome = { status: "ok"; object: StoredObject } | { status: "missing" } | { status: "locked" };
-export type SaveOutcome = "saved" | "locked";
-export type DestroyOutcome = "destroyed" | "missing" | "locked";
+/** "not-holder": a guarded write, and this owner does not hold the lock. */
+export type SaveOutcome = "saved" | "locked" | "not-holder";
+export type DestroyOutcome = "destroyed" | "missing" | "locked" | "not-holder";
+
+export interface LockDetails {
+  key: string;
+  owner: string;
+  /** Remaining TTL in ms. */
+  ttl: number;
+}
+
+/** A registration for "the lock on this key was released", made before checking, so no release is missed. */
+export interface UnlockSignal {
+  /** Resolves on a release (also one that happened since registration) or after timeoutMs. */
+  wait(timeoutMs: number): Promise<void>;
+  cancel(): void;
+}
 
 export type StoreKind = "redis" | "memory";
 
 export interface CacheStore {
   readonly kind: StoreKind;
   /** Writes the value with a fresh createdAt and no readAt; ttlMs null means it never expires. */
-  save(key: string, owner: string, json: string, ttlMs: number | null): Promise<SaveOutcome>;
+  save(key: string, owner: string, json: string, ttlMs: number | null, requireLock: boolean): Promise<SaveOutcome>;
   /** Reads the value, records this read as the next readAt and, when ttlMs is given, resets the expiry. */
   load(key: string, owner: string, ttlMs: number | null): Promise<LoadOutcome>;
-  destroy(key: string, owner: string): Promise<DestroyOutcome>;
-  /** Takes or refreshes the lock; false when another owner holds it. */
-  lock(key: string, owner: string, ttlMs: number): Promise<boolean>;
-  /** Releases the lock only if `owner` holds it. */
+  destroy(key: string, owner: string, requireLock: boolean): Promise<DestroyOutcome>;
+  /**
+   * Takes or refreshes the lock. Resolves the fencing token (> 0) when `owner` holds it afterwards, 0 when another
+   * owner does. Tokens strictly increase per key with each fresh acquisition; a refresh keeps the token.
+   */
+  lock(key: string, owner: string, ttlMs: number): Promise<number>;
+  /** Sets the TTL of a lock `owner` holds; false (and nothing changes) if it no longer does. */
+  extend(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Releases the lock only if `owner` holds it, and wakes waiters. */
   unlock(key: string, owner: string): Promise<boolean>;
   /** True when the lock is free or held by `owner`. */
   checkLock(key: string, owner: string): Promise<boolean>;
   /** The user keys that are locked right now. */
   locks(): Promise<string[]>;
-  /**
-   * Resolves when the lock on `key` may have been released, or after at most `timeoutMs`.
-   * It is a hint for retry loops, never a guarantee: callers check again.
-   */
-  waitForUnlock(key: string, timeoutMs: number): Promise<void>;
-  /** Releases what the store owns: timers, and connections it opened. */
+  lockDetails(): Promise<LockDetails[]>;
+  /** Starts listening for the release of `key`'s lock. Callers register before checking, then wait. */
+  listenForUnlock(key: string): Promise<UnlockSignal>;
+  /** Releases what the store owns: timers, subscriptions, and connections it opened. */
   close(): Promise<void>;
 }
