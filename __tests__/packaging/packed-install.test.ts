@@ -1,14 +1,13 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
+import { makeScratchDir, writeScratchApp } from "../helpers/scratch-app";
 import { ServerProcess, startServerProcess } from "../helpers/server-process";
 
 /**
  * Installs the plugin the way a user would: `npm pack`, a scratch actionhero app in a temp dir that installs
  * the tarball and lists it in config.plugins, then boots that app and calls it over HTTP.
- * Its config/api.js lists actionhero's core actions beside its own, as a project without its own config/api
- * would load them, so actionhero's core cacheTest is there for the plugin's action to override.
+ * Its core actions load too (see writeScratchApp), so actionhero's core cacheTest is there to be overridden.
  */
 jest.setTimeout(300_000);
 
@@ -17,49 +16,7 @@ const actionheroVersion = JSON.parse(fs.readFileSync(path.join(repoRoot, "node_m
 let scratch: string;
 let server: ServerProcess | undefined;
 
-function write(relative: string, contents: string) {
-  const file = path.join(scratch, relative);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, contents);
-}
-
-function npm(args: string[], cwd: string): string {
-  return execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-}
-
-beforeAll(async () => {
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ah-cache-scratch-"));
-  const packOutput = npm(["pack", "--json", "--pack-destination", scratch], repoRoot);
-  const tarball = path.join(scratch, JSON.parse(packOutput)[0].filename);
-
-  write("package.json", JSON.stringify({ name: "scratch-app", version: "1.0.0", private: true }));
-  npm(["install", "--no-audit", "--no-fund", "--prefer-offline", tarball, `actionhero@${actionheroVersion}`], scratch);
-
-  write(
-    "dist/config/plugins.js",
-    `const path = require("path");
-exports.DEFAULT = {
-  plugins: () => ({ "ah-cache-plugin": { path: path.join(__dirname, "..", "..", "node_modules", "ah-cache-plugin") } }),
-};
-`,
-  );
-  write(
-    "dist/config/api.js",
-    `const path = require("path");
-exports.DEFAULT = {
-  general: () => ({
-    paths: {
-      action: [path.join(__dirname, "..", "actions"), path.join(path.dirname(require.resolve("actionhero/package.json")), "dist", "actions")],
-    },
-  }),
-};
-`,
-  );
-  write("dist/config/routes.js", `exports.DEFAULT = { routes: () => ({ get: [{ path: "/useCache", action: "useCache" }] }) };\n`);
-  write("dist/config/cache.js", `exports.DEFAULT = { cache: () => ({ prefix: "scratch-app:object:", lockPrefix: "scratch-app:lock:" }) };\n`);
-  write(
-    "dist/actions/useCache.js",
-    `const { Action, api } = require("actionhero");
+const USE_CACHE_ACTION = `const { Action, api } = require("actionhero");
 exports.UseCache = class UseCache extends Action {
   constructor() {
     super();
@@ -80,17 +37,26 @@ exports.UseCache = class UseCache extends Action {
     return { kind: api.cache.kind, objectKey: api.cache.store.keys.objectKey("scratch-key"), saved, value: loaded.value, locked, refused, locks, unlocked, destroyed };
   }
 };
-`,
-  );
-  write(
-    "dist/server.js",
-    `const { Process } = require("actionhero");
-const app = new Process();
-app.registerProcessSignals((code) => process.exit(code));
-app.start();
-`,
-  );
+`;
 
+function npm(args: string[], cwd: string): string {
+  return execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+beforeAll(async () => {
+  scratch = makeScratchDir();
+  // --ignore-scripts: dist/ is already built by pretest, and prepack's rebuild would delete it under other workers.
+  const packOutput = npm(["pack", "--json", "--ignore-scripts", "--pack-destination", scratch], repoRoot);
+  const tarball = path.join(scratch, JSON.parse(packOutput)[0].filename);
+  writeScratchApp(scratch, {
+    pluginPath: path.join(scratch, "node_modules", "ah-cache-plugin"),
+    routes: { "/useCache": "useCache" },
+    config: {
+      cache: `exports.DEFAULT = { cache: () => ({ prefix: "scratch-app:object:", lockPrefix: "scratch-app:lock:" }) };\n`,
+    },
+    actions: { useCache: USE_CACHE_ACTION },
+  });
+  npm(["install", "--no-audit", "--no-fund", "--prefer-offline", tarball, `actionhero@${actionheroVersion}`], scratch);
   server = await startServerProcess(scratch, "dist/server.js");
 });
 
