@@ -1,15 +1,15 @@
 --[[
   Stores a value unless another owner holds the key's lock.
 
-  KEYS[1] object hash    KEYS[2] lock key
+  KEYS[1] object         KEYS[2] lock key
   ARGV[1] owner          ARGV[2] value as JSON    ARGV[3] TTL in ms, or "" for none
   ARGV[4] "1" for a guarded write: only when this owner holds the lock right now
 
-  The object is a hash: v = JSON, c = createdAt, r = readAt ("" = never read), e = expireTimestamp ("" = never).
   Returns 1 when saved, -1 when locked by another owner, -2 when guarded and this owner does not hold the lock.
 ]]
 --- @include "includes/time"
 --- @include "includes/locks"
+--- @include "includes/header"
 
 if ARGV[4] == '1' then
   if not heldBy(KEYS[2], ARGV[1]) then return -2 end
@@ -21,10 +21,9 @@ local now = nowMs()
 local ttl = tonumber(ARGV[3])
 if ttl then
   local expireAt = now + ttl
-  redis.call('HSET', KEYS[1], 'v', ARGV[2], 'c', now, 'r', '', 'e', expireAt)
-  redis.call('PEXPIREAT', KEYS[1], expireAt)
+  redis.call('SET', KEYS[1], field(now) .. field(0) .. field(expireAt) .. ARGV[2], 'PXAT', expireAt)
 else
-  redis.call('HSET', KEYS[1], 'v', ARGV[2], 'c', now, 'r', '', 'e', '')
-  redis.call('PERSIST', KEYS[1])
+  -- A plain SET also clears any TTL the previous object had.
+  redis.call('SET', KEYS[1], field(now) .. field(0) .. field(0) .. ARGV[2])
 end
 return 1

@@ -44,9 +44,8 @@ export function toCacheError(error: unknown): CacheError {
   return new CacheError(CacheErrorCodes.UNAVAILABLE, `Redis is unavailable: ${message}`, { cause: error });
 }
 
-function optionalNumber(reply: number | string | undefined): number | null {
-  return reply === undefined || reply === "" ? null : Number(reply);
-}
+/** Objects are `createdAt readAt expireTimestamp` as 13-digit ms fields (0 = none), then the JSON: see includes/header.lua. */
+const HEADER_LENGTH = 39;
 
 function ttlArgument(ttlMs: number | null): string {
   return ttlMs === null ? "" : String(ttlMs);
@@ -102,13 +101,14 @@ export class RedisStore implements CacheStore {
     );
     if (reply[0] === -1) return { status: "locked" };
     if (reply[0] === 0) return { status: "missing" };
+    const object = reply[1] as string;
     return {
       status: "ok",
       object: {
-        json: reply[1] as string,
-        createdAt: Number(reply[2]),
-        readAt: optionalNumber(reply[3]),
-        expireTimestamp: optionalNumber(reply[4]),
+        json: object.slice(HEADER_LENGTH),
+        createdAt: Number(object.slice(0, 13)),
+        readAt: Number(object.slice(13, 26)) || null,
+        expireTimestamp: reply[2] === "" ? Number(object.slice(26, HEADER_LENGTH)) || null : Number(reply[2]),
       },
     };
   }

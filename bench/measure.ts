@@ -1,0 +1,154 @@
+import { performance } from "perf_hooks";
+import type Redis from "ioredis";
+
+export type Operation = (index: number) => Promise<unknown>;
+
+export interface Measurement {
+  opsPerSecond: { median: number; min: number; max: number };
+  latencyMicros: { p50: number; p99: number };
+  /** Commands the client sent per operation (ioredis sendCommand calls). */
+  clientCommandsPerOp: number;
+  /** Commands Redis executed per operation, from INFO commandstats: includes calls made inside Lua scripts. */
+  serverCommandsPerOp: number;
+}
+
+export interface RunSettings {
+  inflight: number;
+  operations: number;
+  repetitions: number;
+  /** Runs before every repetition, unmeasured (e.g. re-create the keys a destroy run deletes). */
+  prepare?: () => Promise<void>;
+}
+
+function percentile(sorted: Float64Array, fraction: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Runs `total` operations with `inflight` lanes, each awaiting its own operations one after another. */
+async function runLanes(operation: Operation, total: number, inflight: number, latencies: Float64Array): Promise<number> {
+  let next = 0;
+  const lane = async () => {
+    for (;;) {
+      const index = next++;
+      if (index >= total) return;
+      const started = performance.now();
+      await operation(index);
+      latencies[index] = (performance.now() - started) * 1000;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: inflight }, lane));
+  return total / ((performance.now() - started) / 1000);
+}
+
+/** Counts what `clients` send, by wrapping their sendCommand. */
+export function countCommands(clients: Redis[]): { count(): number; restore(): void } {
+  let sent = 0;
+  for (const client of clients) {
+    const original = client.sendCommand;
+    client.sendCommand = function (this: Redis, ...args: Parameters<Redis["sendCommand"]>) {
+      sent++;
+      return original.apply(this, args);
+    } as Redis["sendCommand"];
+  }
+  return {
+    count: () => sent,
+    restore: () => {
+      for (const client of clients) delete (client as Partial<Redis>).sendCommand;
+    },
+  };
+}
+
+const BOOKKEEPING = new Set(["info", "config", "config|resetstat", "config|get", "ping", "select", "client", "client|setname", "hello", "scan", "dbsize", "memory", "memory|usage"]);
+
+export async function serverCommandCount(admin: Redis): Promise<number> {
+  const info = await admin.info("commandstats");
+  let total = 0;
+  for (const line of info.split("\n")) {
+    const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim());
+    if (match && !BOOKKEEPING.has(match[1])) total += Number(match[2]);
+  }
+  return total;
+}
+
+export interface Contender {
+  name: string;
+  operation: Operation;
+  /** The connections whose commands are counted; empty when there is no Redis behind it. */
+  clients: Redis[];
+  /** Runs before every run of this contender, unmeasured (e.g. re-create the keys a destroy run deletes). */
+  prepare?: () => Promise<void>;
+  /** Operations per run; defaults to the settings' count. */
+  operations?: number;
+}
+
+/**
+ * A warm-up run of every contender, then `repetitions` rounds in which each contender runs once, in turn.
+ * Interleaving means a noisy moment on the machine hits every contender alike, so ratios stay meaningful.
+ * Throughput is reported per run (median, min, max); latency percentiles over every measured operation;
+ * command counts over the measured runs.
+ */
+export async function measureInterleaved(
+  contenders: Contender[],
+  settings: { inflight: number; operations: number; repetitions: number },
+  admin: Redis | undefined,
+): Promise<Map<string, Measurement>> {
+  const state = contenders.map((contender) => ({
+    contender,
+    operations: contender.operations ?? settings.operations,
+    rates: [] as number[],
+    latencies: [] as Float64Array[],
+    clientCommands: 0,
+    serverCommands: 0,
+  }));
+  for (const entry of state) {
+    await entry.contender.prepare?.();
+    const warmup = Math.min(entry.operations, 2000);
+    await runLanes(entry.contender.operation, warmup, settings.inflight, new Float64Array(warmup));
+  }
+  for (let repetition = 0; repetition < settings.repetitions; repetition++) {
+    for (const entry of state) {
+      const { contender, operations } = entry;
+      await contender.prepare?.();
+      const latencies = new Float64Array(operations);
+      const counter = countCommands(contender.clients);
+      const useServer = admin && contender.clients.length > 0;
+      const serverBefore = useServer ? await serverCommandCount(admin) : 0;
+      entry.rates.push(await runLanes(contender.operation, operations, settings.inflight, latencies));
+      const serverAfter = useServer ? await serverCommandCount(admin) : 0;
+      counter.restore();
+      entry.clientCommands += counter.count();
+      entry.serverCommands += serverAfter - serverBefore;
+      entry.latencies.push(latencies);
+    }
+  }
+  const results = new Map<string, Measurement>();
+  for (const entry of state) {
+    const measured = entry.operations * settings.repetitions;
+    const all = new Float64Array(measured);
+    entry.latencies.forEach((latencies, index) => all.set(latencies, index * entry.operations));
+    all.sort();
+    results.set(entry.contender.name, {
+      opsPerSecond: { median: median(entry.rates), min: Math.min(...entry.rates), max: Math.max(...entry.rates) },
+      latencyMicros: { p50: percentile(all, 0.5), p99: percentile(all, 0.99) },
+      clientCommandsPerOp: entry.clientCommands / measured,
+      serverCommandsPerOp: entry.serverCommands / measured,
+    });
+  }
+  return results;
+}
+
+/** One contender on its own. */
+export async function measure(operation: Operation, settings: RunSettings, clients: Redis[], admin: Redis | undefined): Promise<Measurement> {
+  const results = await measureInterleaved([{ name: "only", operation, clients, prepare: settings.prepare }], settings, admin);
+  return results.get("only")!;
+}
+
+export { median, percentile };

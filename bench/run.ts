@@ -1,0 +1,158 @@
+import * as fs from "fs";
+import * as path from "path";
+import Redis from "ioredis";
+import { startRedisServer, StartedRedis } from "../__tests__/helpers/redis-server";
+import { heapSoak, redisMemoryPer10k, withKeyspace } from "./footprint";
+import { measureHandoff } from "./handoff";
+import { Measurement, measureInterleaved } from "./measure";
+import {
+  OPERATION_NAMES,
+  OperationName,
+  Subject,
+  actionheroSubject,
+  pluginMemorySubject,
+  pluginRedisSubject,
+  rawSubject,
+  redlockSubject,
+} from "./subjects";
+
+/**
+ * npm run bench [-- --json results.json] [-- --quick]
+ *
+ * Starts its own redis-server on a free port (or uses BENCH_REDIS_URL, a database it may empty) and measures,
+ * in one run: this plugin's Redis and in-memory stores, raw ioredis, actionhero's built-in cache and redlock.
+ */
+const argv = process.argv.slice(2);
+const jsonPath = argv.includes("--json") ? argv[argv.indexOf("--json") + 1] : undefined;
+const quick = argv.includes("--quick");
+
+const REPETITIONS = quick ? 3 : 7;
+const OPERATIONS: Record<number, number> = { 1: quick ? 2_000 : 5_000, 64: quick ? 10_000 : 30_000 };
+const SOAK_OPERATIONS = quick ? 100_000 : 1_000_000;
+const SCALING_KEYS = quick ? [1_000, 100_000] : [1_000, 1_000_000];
+
+interface Row {
+  subject: string;
+  operation: OperationName;
+  inflight: number;
+  result: Measurement;
+}
+
+const format = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+async function main() {
+  // The actionhero module builds its config on import; point it at this repo's compiled config.
+  process.env.ACTIONHERO_CONFIG ??= path.join(__dirname, "..", "src", "config");
+  let server: StartedRedis | undefined;
+  let url = process.env.BENCH_REDIS_URL;
+  if (!url) {
+    server = await startRedisServer(["--enable-debug-command", "yes"]);
+    url = server.url;
+  }
+  const admin = new Redis(url);
+  const rows: Row[] = [];
+  try {
+    const subjects: Subject[] = [
+      rawSubject(url),
+      pluginRedisSubject(url),
+      pluginMemorySubject(),
+      await actionheroSubject(url),
+      redlockSubject(url),
+    ];
+    for (const inflight of [1, 64]) {
+      for (const operation of OPERATION_NAMES) {
+        const contenders = subjects
+          .filter((subject) => subject.operations[operation])
+          .map((subject) => {
+            // The in-memory store is far faster; more operations keep its runs long enough to time.
+            const operations = OPERATIONS[inflight] * (subject.clients.length === 0 ? 5 : 1);
+            return {
+              name: subject.name,
+              operation: subject.operations[operation]!,
+              clients: subject.clients,
+              operations,
+              prepare: () => subject.prepare(operation, operations),
+            };
+          });
+        const results = await measureInterleaved(contenders, { inflight, operations: OPERATIONS[inflight], repetitions: REPETITIONS }, admin);
+        for (const [subject, result] of results) {
+          rows.push({ subject, operation, inflight, result });
+          process.stderr.write(`${subject} ${operation} x${inflight}: ${format(result.opsPerSecond.median)} ops/s\n`);
+        }
+      }
+    }
+    for (const subject of subjects) await subject.close();
+
+    process.stderr.write("hand-off latency...\n");
+    const handoff = [await measureHandoff(url, "plugin", 8, quick ? 20 : 50), await measureHandoff(url, "actionhero-polling", 8, quick ? 5 : 10)];
+    process.stderr.write("memory footprint...\n");
+    const memory = await redisMemoryPer10k(url);
+    process.stderr.write(`heap soak over ${SOAK_OPERATIONS} operations...\n`);
+    const soak = await heapSoak(url, SOAK_OPERATIONS);
+    process.stderr.write("key scaling...\n");
+    const scaling = [];
+    for (const keys of SCALING_KEYS) scaling.push(await withKeyspace(url, keys, server !== undefined));
+
+    const report = render(rows, handoff, memory, soak, scaling);
+    process.stdout.write(report);
+    if (jsonPath) {
+      fs.mkdirSync(path.dirname(path.resolve(jsonPath)), { recursive: true });
+      fs.writeFileSync(jsonPath, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, handoff, memory, soak, scaling }, null, 2));
+    }
+  } finally {
+    admin.disconnect();
+    await server?.stop();
+  }
+}
+
+function render(
+  rows: Row[],
+  handoff: Awaited<ReturnType<typeof measureHandoff>>[],
+  memory: Awaited<ReturnType<typeof redisMemoryPer10k>>,
+  soak: Awaited<ReturnType<typeof heapSoak>>,
+  scaling: Awaited<ReturnType<typeof withKeyspace>>[],
+): string {
+  const find = (subject: string, operation: OperationName, inflight: number) =>
+    rows.find((row) => row.subject === subject && row.operation === operation && row.inflight === inflight)?.result.opsPerSecond.median;
+  const lines: string[] = [];
+  for (const inflight of [1, 64]) {
+    lines.push(`\n### ${inflight} in flight\n`);
+    lines.push("| subject | operation | ops/s median (min–max) | p50 µs | p99 µs | cmds/op client | cmds/op server | × raw | × actionhero | × redlock |");
+    lines.push("|---|---|---|---|---|---|---|---|---|---|");
+    for (const row of rows.filter((each) => each.inflight === inflight)) {
+      const { opsPerSecond, latencyMicros, clientCommandsPerOp, serverCommandsPerOp } = row.result;
+      const ratio = (peer: string) => {
+        const base = find(peer, row.operation, inflight);
+        return base && peer !== row.subject ? `${format(opsPerSecond.median / base, 2)}` : "";
+      };
+      lines.push(
+        `| ${row.subject} | ${row.operation} | ${format(opsPerSecond.median)} (${format(opsPerSecond.min)}–${format(opsPerSecond.max)}) | ` +
+          `${format(latencyMicros.p50)} | ${format(latencyMicros.p99)} | ${format(clientCommandsPerOp, 2)} | ${format(serverCommandsPerOp, 2)} | ` +
+          `${ratio("raw ioredis")} | ${ratio("actionhero built-in cache")} | ${row.operation === "lock+unlock" ? ratio("redlock") : ""} |`,
+      );
+    }
+  }
+  lines.push("\n### Lock hand-off, 8 waiting processes (release → next process holds the lock)\n");
+  lines.push("| waiting by | hand-offs | p50 ms | p99 ms |");
+  lines.push("|---|---|---|---|");
+  for (const result of handoff) lines.push(`| ${result.mode} | ${result.handoffs} | ${format(result.p50Ms, 2)} | ${format(result.p99Ms, 2)} |`);
+  lines.push("\n### Redis memory per 10k cached objects\n");
+  lines.push(`| ah-cache-plugin | actionhero built-in |\n|---|---|\n| ${format(memory.plugin / 1024)} KiB | ${format(memory.actionhero / 1024)} KiB |`);
+  lines.push(`\n### Node heap over a ${format(soak.operations)}-operation soak (after GC, MB)\n`);
+  lines.push(`${soak.samplesMB.map((mb) => format(mb, 1)).join(" → ")}; growth after warm-up ${format(soak.growthMB, 1)} MB`);
+  lines.push("\n### Save/load with many other keys in the database (64 in flight)\n");
+  lines.push("| keys | save ops/s | load ops/s | cmds/op server (save, load) |");
+  lines.push("|---|---|---|---|");
+  for (const row of scaling) {
+    lines.push(
+      `| ${format(row.keys)} | ${format(row.save.opsPerSecond.median)} | ${format(row.load.opsPerSecond.median)} | ` +
+        `${format(row.save.serverCommandsPerOp, 1)}, ${format(row.load.serverCommandsPerOp, 1)} |`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

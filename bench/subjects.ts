@@ -1,0 +1,164 @@
+import Redis from "ioredis";
+import { Redlock } from "@sesamecare-oss/redlock";
+import { Cache, MemoryStore, RedisStore } from "../src/cache";
+import type { Operation } from "./measure";
+
+export const OPERATION_NAMES = ["save", "load", "load+expireTimeMS", "destroy", "lock+unlock", "mixed"] as const;
+export type OperationName = (typeof OPERATION_NAMES)[number];
+
+export interface Subject {
+  name: string;
+  /** The connections whose commands are counted (empty for the in-memory store). */
+  clients: Redis[];
+  operations: Partial<Record<OperationName, Operation>>;
+  /** Makes the keys that load and destroy expect, before a measured run. */
+  prepare(operation: OperationName, count: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Keys cycle through this many names, so every load finds a value. */
+export const KEY_SPACE = 1000;
+const VALUE = { id: 42, name: "bench user", tags: ["a", "b", "c"], active: true, score: 12.5 };
+const TTL_MS = 60_000;
+const key = (index: number) => `bench:${index % KEY_SPACE}`;
+const lockKey = (index: number) => `bench-lock:${index % KEY_SPACE}`;
+
+/** 80% load, 15% save, 5% lock/save/unlock, decided by the operation index so every subject gets the same mix. */
+function mixed(load: Operation, save: Operation, lockSaveUnlock: Operation): Operation {
+  return (index) => {
+    const slot = index % 20;
+    if (slot < 16) return load(index);
+    if (slot < 19) return save(index);
+    return lockSaveUnlock(index);
+  };
+}
+
+function cacheSubject(name: string, cache: Cache, clients: Redis[], close: () => Promise<void>): Subject {
+  const save: Operation = (i) => cache.save(key(i), VALUE, TTL_MS);
+  const load: Operation = (i) => cache.load(key(i));
+  return {
+    name,
+    clients,
+    operations: {
+      save,
+      load,
+      "load+expireTimeMS": (i) => cache.load(key(i), { expireTimeMS: TTL_MS }),
+      destroy: (i) => cache.destroy(`bench-destroy:${i}`),
+      "lock+unlock": async (i) => {
+        await cache.lock(lockKey(i), 10_000);
+        await cache.unlock(lockKey(i));
+      },
+      mixed: mixed(load, save, async (i) => {
+        await cache.lock(key(i), 10_000);
+        await cache.save(key(i), VALUE, TTL_MS);
+        await cache.unlock(key(i));
+      }),
+    },
+    prepare: async (operation, count) => {
+      if (operation === "destroy") {
+        for (let i = 0; i < count; i++) await cache.save(`bench-destroy:${i}`, VALUE, TTL_MS);
+      } else {
+        for (let i = 0; i < KEY_SPACE; i++) await cache.save(key(i), VALUE, TTL_MS);
+      }
+    },
+    close,
+  };
+}
+
+export function pluginRedisSubject(url: string): Subject {
+  const client = new Redis(url);
+  const store = new RedisStore({ client, prefix: "bench:plugin:obj:", lockPrefix: "bench:plugin:lock:" });
+  return cacheSubject("ah-cache-plugin (Redis)", new Cache({ store, owner: "bench" }), [client], async () => {
+    await store.close();
+    client.disconnect();
+  });
+}
+
+export function pluginMemorySubject(): Subject {
+  const store = new MemoryStore();
+  return cacheSubject("ah-cache-plugin (memory)", new Cache({ store, owner: "bench" }), [], () => store.close());
+}
+
+export function rawSubject(url: string): Subject {
+  const client = new Redis(url);
+  const json = JSON.stringify(VALUE);
+  const save: Operation = (i) => client.set(`raw:${key(i)}`, json, "PX", TTL_MS);
+  const load: Operation = async (i) => JSON.parse((await client.get(`raw:${key(i)}`)) as string);
+  const lockUnlock = async (name: string) => {
+    await client.set(name, "bench", "PX", 10_000, "NX");
+    await client.del(name);
+  };
+  return {
+    name: "raw ioredis",
+    clients: [client],
+    operations: {
+      save,
+      load,
+      "load+expireTimeMS": async (i) => JSON.parse((await client.getex(`raw:${key(i)}`, "PX", TTL_MS)) as string),
+      destroy: (i) => client.del(`raw:bench-destroy:${i}`),
+      "lock+unlock": (i) => lockUnlock(`raw:${lockKey(i)}`),
+      mixed: mixed(load, save, async (i) => {
+        await client.set(`raw:lock:${key(i)}`, "bench", "PX", 10_000, "NX");
+        await save(i);
+        await client.del(`raw:lock:${key(i)}`);
+      }),
+    },
+    prepare: async (operation, count) => {
+      const pipeline = client.pipeline();
+      if (operation === "destroy") for (let i = 0; i < count; i++) pipeline.set(`raw:bench-destroy:${i}`, json, "PX", TTL_MS);
+      else for (let i = 0; i < KEY_SPACE; i++) pipeline.set(`raw:${key(i)}`, json, "PX", TTL_MS);
+      await pipeline.exec();
+    },
+    close: async () => client.disconnect(),
+  };
+}
+
+/** actionhero's built-in cache module, used directly with a connection of ours in api.redis.clients.client. */
+export async function actionheroSubject(url: string): Promise<Subject> {
+  const { api, cache } = await import("actionhero");
+  const client = new Redis(url);
+  (api as Record<string, unknown>).redis = { clients: { client } };
+  const save: Operation = (i) => cache.save(key(i), VALUE, TTL_MS);
+  const load: Operation = (i) => cache.load(key(i));
+  return {
+    name: "actionhero built-in cache",
+    clients: [client],
+    operations: {
+      save,
+      load,
+      "load+expireTimeMS": (i) => cache.load(key(i), { expireTimeMS: TTL_MS }),
+      destroy: (i) => cache.destroy(`bench-destroy:${i}`),
+      "lock+unlock": async (i) => {
+        await cache.lock(lockKey(i), 10_000);
+        await cache.unlock(lockKey(i));
+      },
+      mixed: mixed(load, save, async (i) => {
+        await cache.lock(key(i), 10_000);
+        await cache.save(key(i), VALUE, TTL_MS);
+        await cache.unlock(key(i));
+      }),
+    },
+    prepare: async (operation, count) => {
+      if (operation === "destroy") for (let i = 0; i < count; i++) await cache.save(`bench-destroy:${i}`, VALUE, TTL_MS);
+      else for (let i = 0; i < KEY_SPACE; i++) await cache.save(key(i), VALUE, TTL_MS);
+    },
+    close: async () => client.disconnect(),
+  };
+}
+
+export function redlockSubject(url: string): Subject {
+  const client = new Redis(url);
+  const redlock = new Redlock([client], { retryCount: 0 });
+  return {
+    name: "redlock",
+    clients: [client],
+    operations: {
+      "lock+unlock": async (i) => {
+        const lock = await redlock.acquire([`redlock:${lockKey(i)}`], 10_000);
+        await lock.release();
+      },
+    },
+    prepare: async () => undefined,
+    close: async () => client.disconnect(),
+  };
+}
