@@ -33,7 +33,16 @@ function mixed(load: Operation, save: Operation, lockSaveUnlock: Operation): Ope
   };
 }
 
-function cacheSubject(name: string, cache: Cache, clients: Redis[], close: () => Promise<void>): Subject {
+/** What this plugin's api.cache and actionhero's built-in cache module have in common. */
+interface CacheLike {
+  save(key: string, value: unknown, expireTimeMS?: number): Promise<unknown>;
+  load(key: string, options?: { expireTimeMS?: number }): Promise<unknown>;
+  destroy(key: string): Promise<unknown>;
+  lock(key: string, expireTimeMS?: number): Promise<unknown>;
+  unlock(key: string): Promise<unknown>;
+}
+
+function cacheSubject(name: string, cache: CacheLike, clients: Redis[], close: () => Promise<void>): Subject {
   const save: Operation = (i) => cache.save(key(i), VALUE, TTL_MS);
   const load: Operation = (i) => cache.load(key(i));
   return {
@@ -118,32 +127,7 @@ export async function actionheroSubject(url: string): Promise<Subject> {
   const { api, cache } = await import("actionhero");
   const client = new Redis(url);
   (api as Record<string, unknown>).redis = { clients: { client } };
-  const save: Operation = (i) => cache.save(key(i), VALUE, TTL_MS);
-  const load: Operation = (i) => cache.load(key(i));
-  return {
-    name: "actionhero built-in cache",
-    clients: [client],
-    operations: {
-      save,
-      load,
-      "load+expireTimeMS": (i) => cache.load(key(i), { expireTimeMS: TTL_MS }),
-      destroy: (i) => cache.destroy(`bench-destroy:${i}`),
-      "lock+unlock": async (i) => {
-        await cache.lock(lockKey(i), 10_000);
-        await cache.unlock(lockKey(i));
-      },
-      mixed: mixed(load, save, async (i) => {
-        await cache.lock(key(i), 10_000);
-        await cache.save(key(i), VALUE, TTL_MS);
-        await cache.unlock(key(i));
-      }),
-    },
-    prepare: async (operation, count) => {
-      if (operation === "destroy") for (let i = 0; i < count; i++) await cache.save(`bench-destroy:${i}`, VALUE, TTL_MS);
-      else for (let i = 0; i < KEY_SPACE; i++) await cache.save(key(i), VALUE, TTL_MS);
-    },
-    close: async () => client.disconnect(),
-  };
+  return cacheSubject("actionhero built-in cache", cache, [client], async () => client.disconnect());
 }
 
 export function redlockSubject(url: string): Subject {

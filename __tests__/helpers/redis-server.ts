@@ -25,20 +25,31 @@ export interface StartedRedis {
   pid: number;
   dir: string;
   process: ChildProcess;
+  /** SIGKILLs the server, as a crash would, and waits until it is gone. */
+  kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
+export interface RedisServerOptions {
+  /** Listen here instead of a free port (to restart a killed server where its clients expect it). */
+  port?: number;
+  /** Reuse this folder (its files are removed by stop()). */
+  dir?: string;
+  /** The port the readiness probe connects to, when the server listens with TLS elsewhere. */
+  probePort?: number;
+}
+
 /** Starts a throwaway redis-server on a free port; stop() ends exactly that process and removes its folder. */
-export async function startRedisServer(extraArgs: string[] = []): Promise<StartedRedis> {
-  const port = await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ah-cache-redis-"));
+export async function startRedisServer(extraArgs: string[] = [], options: RedisServerOptions = {}): Promise<StartedRedis> {
+  const port = options.port ?? (await freePort());
+  const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "ah-cache-redis-"));
   const child = spawn(
     "redis-server",
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, ...extraArgs],
     { stdio: "ignore" },
   );
   const deadline = Date.now() + 10_000;
-  while (!(await isPortOpen("127.0.0.1", port))) {
+  while (!(await isPortOpen("127.0.0.1", options.probePort ?? port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`redis-server did not start on port ${port}`);
@@ -51,6 +62,12 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<Starte
     pid: child.pid!,
     dir,
     process: child,
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      await exited;
+    },
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));

@@ -10,3 +10,4 @@ export { RedisKeyLayout } from "./stores/redis-keys";
 export type { CacheStore, StoreKind, StoredObject, LoadOutcome, SaveOutcome, DestroyOutcome, LockDetails, UnlockSignal } from "./types/store";
 export { MAX_KEY_LENGTH, MAX_DURATION_MS } from "./validation";
 export { MAX_VALUE_DEPTH } from "./serialization";
+export { failFastOptions, waitUntilReady, describeEndpoint, DEFAULT_OPERATION_TIMEOUT_MS } from "./stores/redis-connection";

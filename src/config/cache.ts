@@ -19,6 +19,9 @@ export const DEFAULT = {
     // The largest value api.cache.save() accepts, in bytes of JSON.
     maxValueBytes: 1024 * 1024,
 
+    // The longest any api.cache call waits for Redis before failing with UNAVAILABLE, in ms.
+    operationTimeoutMs: 5000,
+
     // In-memory mode (config.redis.fake = true): how often expired entries are swept out, in ms.
     sweepIntervalMs: 10_000,
 

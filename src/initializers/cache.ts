@@ -1,5 +1,5 @@
 import { Initializer, api, log, route } from "actionhero";
-import { Cache, MemoryStore, RedisStore } from "../cache";
+import { Cache, MemoryStore, RedisStore, waitUntilReady } from "../cache";
 import type { CacheStore } from "../cache";
 import { ResolvedCachePluginConfig, actionheroConfig, openRedisClient, resolveCacheConfig } from "../plugin/options";
 
@@ -29,14 +29,20 @@ export class CacheInitializer extends Initializer {
     if (actionheroConfig().redis?.fake === true) {
       this.store = new MemoryStore({ sweepIntervalMs: options.sweepIntervalMs });
     } else {
-      const { client, owned } = openRedisClient();
-      this.store = new RedisStore({
+      const { client, owned } = openRedisClient(options.operationTimeoutMs);
+      const store = new RedisStore({
         client,
         prefix: options.prefix,
         lockPrefix: options.lockPrefix,
         scanCount: actionheroConfig().redis?.scanCount,
         ownsClient: owned,
+        operationTimeoutMs: options.operationTimeoutMs,
       });
+      this.store = store;
+      // The server starts even when Redis is away: api.cache then answers UNAVAILABLE per call until it returns.
+      if (!(await waitUntilReady(client, options.operationTimeoutMs))) {
+        log(`ah-cache-plugin: Redis at ${store.endpoint} is not reachable; api.cache answers UNAVAILABLE until it is`, "error");
+      }
     }
     api.cache = new Cache({
       store: this.store,

@@ -1,7 +1,14 @@
 import { randomBytes } from "crypto";
 import type { Cluster, Redis } from "ioredis";
 import { config, id, log } from "actionhero";
-import { DEFAULT_LOCK_PREFIX, DEFAULT_MAX_VALUE_BYTES, DEFAULT_PREFIX, DEFAULT_SWEEP_INTERVAL_MS } from "../cache";
+import {
+  DEFAULT_LOCK_PREFIX,
+  DEFAULT_MAX_VALUE_BYTES,
+  DEFAULT_OPERATION_TIMEOUT_MS,
+  DEFAULT_PREFIX,
+  DEFAULT_SWEEP_INTERVAL_MS,
+  failFastOptions,
+} from "../cache";
 
 /** `config.cache`, all optional: the plugin's own config folder is never loaded, so every default lives here. */
 export interface CachePluginConfig {
@@ -17,6 +24,8 @@ export interface CachePluginConfig {
   maxValueBytes?: number;
   /** How often the in-memory store sweeps out expired entries, in ms. */
   sweepIntervalMs?: number;
+  /** Longest any operation waits for Redis before failing with UNAVAILABLE, in ms. */
+  operationTimeoutMs?: number;
   /** Register GET /api/cacheTest for the cacheTest action. */
   registerRoutes?: boolean;
 }
@@ -51,6 +60,7 @@ export function resolveCacheConfig(): ResolvedCachePluginConfig {
     lockDuration: options.lockDuration ?? actionheroConfig().general?.lockDuration ?? 10_000,
     maxValueBytes: options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
     sweepIntervalMs: options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS,
+    operationTimeoutMs: options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
     registerRoutes: options.registerRoutes ?? true,
   };
 }
@@ -66,7 +76,7 @@ export interface RedisConnectionConfig {
  * password, db, TLS and retry settings apply unchanged. Owning it means our scripts and any future
  * subscriber state never touch actionhero's connection, and stop() can close exactly what we opened.
  */
-export function openRedisClient(): { client: Redis | Cluster; owned: boolean } {
+export function openRedisClient(operationTimeoutMs: number): { client: Redis | Cluster; owned: boolean } {
   const connection = actionheroConfig().redis?.client;
   if (!connection?.konstructor) throw new Error("ah-cache-plugin: config.redis.client.konstructor is not set; set config.redis.fake = true for the in-memory store");
   if (connection.buildNew === false) {
@@ -74,8 +84,15 @@ export function openRedisClient(): { client: Redis | Cluster; owned: boolean } {
     const factory = connection.konstructor as unknown as (args: unknown[] | undefined) => Redis | Cluster;
     return { client: factory(connection.args), owned: false };
   }
-  const client = new connection.konstructor(...(connection.args ?? []));
+  const client = new connection.konstructor(...withFailFastOptions(connection.args ?? [], operationTimeoutMs));
   client.on("error", (error: Error) => log(`ah-cache-plugin: Redis connection error: ${error.message}`, "warning"));
   return { client, owned: true };
 }
 
+/** The same constructor arguments, with failFastOptions merged into the options object (appended if there is none). */
+export function withFailFastOptions(args: unknown[], operationTimeoutMs: number): unknown[] {
+  const isOptions = (arg: unknown) => typeof arg === "object" && arg !== null && !Array.isArray(arg);
+  const index = args.length > 0 && isOptions(args[args.length - 1]) ? args.length - 1 : -1;
+  const merged = { ...(index >= 0 ? (args[index] as object) : {}), ...failFastOptions(operationTimeoutMs) };
+  return index >= 0 ? [...args.slice(0, index), merged] : [...args, merged];
+}

@@ -9,12 +9,12 @@
   The read time is written in the same script as the read, so a concurrent save can never be overwritten by it.
 ]]
 --- @include "includes/time"
---- @include "includes/locks"
 --- @include "includes/header"
 
-if lockedByOther(KEYS[2], ARGV[1]) then return {-1} end
-
-local object = redis.call('GET', KEYS[1])
+-- One MGET reads the object and its lock (same hash slot by construction).
+local found = redis.call('MGET', KEYS[1], KEYS[2])
+local object, holder = found[1], found[2]
+if holder and holder ~= ARGV[1] then return {-1} end
 if not object then return {0} end
 
 local now = nowMs()

@@ -21,9 +21,9 @@ local now = nowMs()
 local ttl = tonumber(ARGV[3])
 if ttl then
   local expireAt = now + ttl
-  redis.call('SET', KEYS[1], field(now) .. field(0) .. field(expireAt) .. ARGV[2], 'PXAT', expireAt)
+  redis.call('SET', KEYS[1], field(now) .. NONE .. field(expireAt) .. ARGV[2], 'PXAT', expireAt)
 else
   -- A plain SET also clears any TTL the previous object had.
-  redis.call('SET', KEYS[1], field(now) .. field(0) .. field(0) .. ARGV[2])
+  redis.call('SET', KEYS[1], field(now) .. NONE .. NONE .. ARGV[2])
 end
 return 1

@@ -64,6 +64,8 @@ export class RedisKeyLayout {
 }
 
 function encodeTag(key: string): string {
+  // Most keys need no escaping; skipping the regexes keeps them off every operation's path.
+  if (key.indexOf("%") < 0 && key.indexOf("}") < 0) return key;
   return key.replace(/%/g, "%25").replace(/}/g, "%7D");
 }
 

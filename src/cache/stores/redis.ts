@@ -3,6 +3,7 @@ import { CacheCommands, defineCommands } from "../commands";
 import { CacheError, CacheErrorCodes } from "../errors";
 import { ReleaseSignals } from "../release-signals";
 import type { CacheStore, DestroyOutcome, LoadOutcome, LockDetails, SaveOutcome, UnlockSignal } from "../types/store";
+import { DEFAULT_OPERATION_TIMEOUT_MS, describeEndpoint, waitUntilReady } from "./redis-connection";
 import { RedisKeyLayout } from "./redis-keys";
 
 export const DEFAULT_PREFIX = "ah-cache-plugin:object:";
@@ -25,6 +26,11 @@ export interface RedisStoreOptions {
   ownsClient?: boolean;
   /** How often a waiter re-checks a lock when no release message arrives (expiry publishes none), in ms. */
   lockFallbackPollMs?: number;
+  /**
+   * How long the store waits for its subscriber connection to become ready. Operation time limits come from the
+   * client's own options: build it with failFastOptions() so every operation settles in bounded time.
+   */
+  operationTimeoutMs?: number;
 }
 
 type CommandClient = (Redis | Cluster) & CacheCommands;
@@ -32,8 +38,11 @@ type CommandClient = (Redis | Cluster) & CacheCommands;
 /** Server replies that mean "not now" rather than "wrong". */
 const TRANSIENT_REPLY = /^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|BUSY)\b/;
 
-/** Turns whatever ioredis threw into a CacheError that tells the caller what to do next. */
-export function toCacheError(error: unknown): CacheError {
+/**
+ * Turns whatever ioredis threw into a CacheError that tells the caller what to do next. `lastConnectionError`
+ * explains failures that ioredis itself reports vaguely ("Stream isn't writeable") while Redis is away.
+ */
+export function toCacheError(error: unknown, endpoint?: string, lastConnectionError?: string): CacheError {
   if (error instanceof CacheError) return error;
   const failure = error as Error & { name?: string };
   const message = failure?.message ?? String(error);
@@ -41,7 +50,9 @@ export function toCacheError(error: unknown): CacheError {
   if (isServerReply && !TRANSIENT_REPLY.test(message)) {
     return new CacheError(CacheErrorCodes.STORE_ERROR, `Redis refused the command: ${message}`, { cause: error });
   }
-  return new CacheError(CacheErrorCodes.UNAVAILABLE, `Redis is unavailable: ${message}`, { cause: error });
+  const where = endpoint ? ` at ${endpoint}` : "";
+  const why = lastConnectionError && lastConnectionError !== message ? ` (last connection error: ${lastConnectionError})` : "";
+  return new CacheError(CacheErrorCodes.UNAVAILABLE, `Redis${where} is unavailable: ${message}${why}`, { cause: error });
 }
 
 /** Objects are `createdAt readAt expireTimestamp` as 13-digit ms fields (0 = none), then the JSON: see includes/header.lua. */
@@ -66,14 +77,30 @@ export class RedisStore implements CacheStore {
   private readonly releases = new ReleaseSignals();
   private subscriber: Redis | Cluster | undefined;
   private subscribed: Promise<void> | undefined;
+  private readonly operationTimeoutMs: number;
+  private lastConnectionError: string | undefined;
+  private readonly rememberConnectionError = (error: Error) => {
+    this.lastConnectionError = error.message;
+  };
+  private readonly forgetConnectionError = () => {
+    this.lastConnectionError = undefined;
+  };
 
   constructor(options: RedisStoreOptions) {
     this.keys = new RedisKeyLayout(options.prefix ?? DEFAULT_PREFIX, options.lockPrefix ?? DEFAULT_LOCK_PREFIX);
     this.scanCount = options.scanCount ?? DEFAULT_SCAN_COUNT;
     this.ownsClient = options.ownsClient ?? false;
     this.lockFallbackPollMs = options.lockFallbackPollMs ?? LOCK_FALLBACK_POLL_MS;
+    this.operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
     defineCommands(options.client);
     this.client = options.client as CommandClient;
+    this.client.on("error", this.rememberConnectionError);
+    this.client.on("ready", this.forgetConnectionError);
+  }
+
+  /** host:port (or the cluster's startup nodes) of the Redis this store uses. */
+  get endpoint(): string {
+    return describeEndpoint(this.client);
   }
 
   get redis(): Redis | Cluster {
@@ -84,7 +111,7 @@ export class RedisStore implements CacheStore {
     try {
       return await operation;
     } catch (error) {
-      throw toCacheError(error);
+      throw toCacheError(error, this.endpoint, this.lastConnectionError);
     }
   }
 
@@ -204,7 +231,11 @@ export class RedisStore implements CacheStore {
       const subscriber = (this.subscriber = this.client.duplicate());
       subscriber.on("error", () => undefined);
       subscriber.on("message", (_channel: string, lockKey: string) => this.releases.released(lockKey));
-      this.subscribed = subscriber.subscribe(this.keys.releaseChannel()).then(
+      // The client may run without an offline queue, so SUBSCRIBE waits for the connection to be ready.
+      this.subscribed = (async () => {
+        if (!(await waitUntilReady(subscriber, this.operationTimeoutMs))) throw new Error("subscriber connection not ready");
+        await subscriber.subscribe(this.keys.releaseChannel());
+      })().then(
         () => undefined,
         (error: unknown) => {
           this.subscribed = undefined;
@@ -223,6 +254,8 @@ export class RedisStore implements CacheStore {
   }
 
   async close(): Promise<void> {
+    this.client.off("error", this.rememberConnectionError);
+    this.client.off("ready", this.forgetConnectionError);
     this.releases.releaseAll();
     const subscriber = this.subscriber;
     this.subscriber = undefined;
@@ -232,12 +265,25 @@ export class RedisStore implements CacheStore {
   }
 }
 
-/** QUIT lets queued replies arrive first; if Redis cannot answer it soon, drop the connection instead. */
+/**
+ * QUIT lets replies in flight arrive first. A client that is not connected (Redis away, reconnecting) is simply
+ * disconnected, and nothing here waits longer than QUIT_TIMEOUT_MS: stopping a server must never hang on Redis.
+ */
 async function quit(client: Redis | Cluster): Promise<void> {
   if (client.status === "end") return;
-  const ended = new Promise((resolve) => client.once("end", resolve));
-  const fallback = setTimeout(() => client.disconnect(), QUIT_TIMEOUT_MS);
+  if (client.status !== "ready") {
+    client.disconnect();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const ended = new Promise<void>((resolve) => {
+    client.once("end", resolve);
+    timer = setTimeout(() => {
+      client.disconnect();
+      resolve();
+    }, QUIT_TIMEOUT_MS);
+  });
   await client.quit().catch(() => client.disconnect());
   await ended;
-  clearTimeout(fallback);
+  clearTimeout(timer);
 }

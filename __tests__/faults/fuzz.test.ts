@@ -1,0 +1,177 @@
+import fc from "fast-check";
+import { Cache, CacheError, CacheErrorCodes, CacheStore, MemoryStore, RedisStore } from "../../src/cache";
+import { connectRedis, deleteByPrefix, uniquePrefix } from "../helpers/redis";
+
+/**
+ * Property tests over generated arguments, valid and not: every call settles without throwing synchronously, either
+ * round-trips exactly or fails with a documented code, never touches another key, never pollutes Object.prototype.
+ */
+jest.setTimeout(120_000);
+
+const DOCUMENTED_CODES = new Set<string>(Object.values(CacheErrorCodes));
+const redis = connectRedis();
+const prefix = uniquePrefix("fuzz");
+
+afterAll(async () => {
+  await deleteByPrefix(redis, prefix);
+  await redis.quit();
+});
+
+const loneSurrogate = fc.constantFrom("\uD800", "a\uDC00b", "\uDBFF");
+const keyArbitrary = fc.oneof(
+  { weight: 6, arbitrary: fc.string({ minLength: 1, maxLength: 40, unit: "grapheme" }) },
+  { weight: 2, arbitrary: fc.constantFrom("*", "?", "[a-z]", "\\", "{", "}", "{x}", "a}b", "%7D", "__proto__", "constructor", "prototype", "line\nbreak") },
+  {
+    weight: 2,
+    arbitrary: fc.oneof(
+      fc.constant(""),
+      fc.constant("k".repeat(5000)),
+      loneSurrogate,
+      fc.integer(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.object(),
+      fc.constant(Symbol("key")),
+    ),
+  },
+);
+
+const pollutingValue = fc.constantFrom(
+  JSON.parse('{"__proto__": {"polluted": "yes"}}'),
+  JSON.parse('{"constructor": {"prototype": {"polluted": "yes"}}}'),
+  { nested: JSON.parse('{"__proto__": {"polluted": "yes"}}') },
+);
+const deepValue = fc.integer({ min: 1, max: 400 }).map((depth) => JSON.parse("[".repeat(depth) + "1" + "]".repeat(depth)));
+const valueArbitrary = fc.oneof(
+  { weight: 5, arbitrary: fc.jsonValue() },
+  { weight: 2, arbitrary: fc.anything({ withBigInt: true, withMap: true, withSet: true, withDate: true, withTypedArray: true, withSparseArray: true, withNullPrototype: true }) },
+  { weight: 1, arbitrary: pollutingValue },
+  { weight: 1, arbitrary: deepValue },
+  { weight: 1, arbitrary: fc.constantFrom(undefined, NaN, Infinity, () => 1, Symbol("v"), "x".repeat(200_000)) },
+);
+const ttlArbitrary = fc.oneof(
+  fc.constant(undefined),
+  fc.constant(null),
+  fc.integer({ min: 1, max: 10_000_000 }),
+  fc.double(),
+  fc.constantFrom(0, -1, NaN, Infinity, "1000", true, [], {}),
+  fc.record({ expireTimeMS: fc.oneof(fc.integer({ min: 1, max: 100_000 }), fc.constant(0)), requireLock: fc.boolean() }, { requiredKeys: [] }),
+);
+const optionsArbitrary = fc.oneof(
+  fc.constant(undefined),
+  fc.constant(null),
+  fc.record({ expireTimeMS: ttlArbitrary, retry: fc.constantFrom(undefined, 0, 5, -1, "5") }, { requiredKeys: [] }),
+  fc.dictionary(fc.string(), fc.anything()),
+  fc.anything(),
+);
+
+const callArbitrary = fc.record({
+  method: fc.constantFrom("save", "load", "destroy", "lock", "unlock", "checkLock", "locks", "acquireLock"),
+  key: keyArbitrary,
+  value: valueArbitrary,
+  ttl: ttlArbitrary,
+  options: optionsArbitrary,
+  withCallback: fc.boolean(),
+});
+
+type Call = typeof callArbitrary extends fc.Arbitrary<infer T> ? T : never;
+
+function invoke(cache: Cache, call: Call): { promise: Promise<unknown>; callbackResult?: Promise<unknown[]> } {
+  const args: unknown[] = [call.key];
+  if (call.method === "save") args.push(call.value, call.ttl);
+  if (call.method === "load" || call.method === "destroy" || call.method === "acquireLock") args.push(call.options);
+  if (call.method === "lock" || call.method === "checkLock") args.push(call.ttl);
+  if (call.method === "locks") args.length = 0;
+  let callbackResult: Promise<unknown[]> | undefined;
+  if (call.withCallback) {
+    callbackResult = new Promise((resolve) => args.push((...results: unknown[]) => resolve(results)));
+  }
+  const method = (cache as unknown as Record<string, (...input: unknown[]) => Promise<unknown>>)[call.method];
+  return { promise: method.apply(cache, args), callbackResult };
+}
+
+function jsonRoundTrip(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value));
+}
+
+function describeStoreFuzz(name: string, makeStore: () => CacheStore) {
+  describe(`fuzzed calls: ${name}`, () => {
+    let store: CacheStore;
+    let cache: Cache;
+    let neighbour: Cache;
+
+    beforeAll(() => {
+      store = makeStore();
+      cache = new Cache({ store, owner: "fuzzer", maxValueBytes: 64 * 1024 });
+      neighbour = cache.withOwner("neighbour");
+    });
+
+    afterAll(() => store.close());
+
+    test("every call settles, with a value or a documented code, and leaves other keys alone", async () => {
+      const sentinelValue = { untouched: ["yes", 1, null] };
+      await fc.assert(
+        fc.asyncProperty(callArbitrary, async (call) => {
+          await neighbour.save("sentinel", sentinelValue);
+          await neighbour.lock("sentinel-lock", 60_000);
+          const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).join(",");
+
+          let invoked!: ReturnType<typeof invoke>;
+          expect(() => {
+            invoked = invoke(cache, call);
+          }).not.toThrow();
+          let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+          try {
+            outcome = { ok: true, value: await invoked.promise };
+          } catch (error) {
+            outcome = { ok: false, error };
+          }
+          if (invoked.callbackResult) {
+            const [callbackError] = await invoked.callbackResult;
+            if (outcome.ok) expect(callbackError).toBeNull();
+            else expect((callbackError as CacheError).code).toBe((outcome.error as CacheError).code);
+          }
+
+          if (!outcome.ok) {
+            expect(outcome.error).toBeInstanceOf(CacheError);
+            expect(DOCUMENTED_CODES.has((outcome.error as CacheError).code)).toBe(true);
+            expect((outcome.error as CacheError).message.length).toBeGreaterThan(5);
+          } else if (call.method === "save") {
+            const loaded = await cache.load(call.key as string);
+            expect(loaded.value).toEqual(jsonRoundTrip(call.value));
+          }
+
+          // Nothing else changed: the neighbour's object and lock are intact, Object.prototype is clean.
+          expect((await neighbour.load("sentinel")).value).toEqual(sentinelValue);
+          expect(await cache.checkLock("sentinel-lock")).toBe(false);
+          expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+          expect(Object.getOwnPropertyNames(Object.prototype).join(",")).toBe(prototypeBefore);
+
+          if (typeof call.key === "string" && call.key !== "sentinel" && call.key !== "sentinel-lock") {
+            await cache.unlock(call.key).catch(() => undefined);
+            await cache.destroy(call.key).catch(() => undefined);
+          }
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    test("valid JSON values round-trip exactly, with TTLs and through callbacks", async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.string({ minLength: 1, maxLength: 30 }).filter((key) => (key as string & { isWellFormed(): boolean }).isWellFormed()), fc.jsonValue(), fc.option(fc.integer({ min: 1000, max: 1_000_000 }), { nil: undefined }), async (key, value, ttl) => {
+          const saved = await new Promise((resolve, reject) => cache.save(key, value, ttl, (error, result) => (error ? reject(error) : resolve(result))));
+          expect(saved).toBe(true);
+          const [error, loaded, expireTimestamp, createdAt] = await new Promise<unknown[]>((resolve) => cache.load(key, (...args) => resolve(args)));
+          expect(error).toBeNull();
+          expect(loaded).toEqual(jsonRoundTrip(value));
+          expect(expireTimestamp).toBe(ttl === undefined ? null : (createdAt as number) + ttl);
+          await cache.destroy(key);
+        }),
+        { numRuns: 200 },
+      );
+    });
+  });
+}
+
+describeStoreFuzz("memory store", () => new MemoryStore());
+describeStoreFuzz("redis store", () => new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` }));

@@ -1,0 +1,39 @@
+import type { Cluster, Redis, RedisOptions } from "ioredis";
+
+/** How long an operation may wait for Redis before it fails with UNAVAILABLE, unless configured otherwise. */
+export const DEFAULT_OPERATION_TIMEOUT_MS = 5000;
+
+/**
+ * ioredis options under which every command settles within `timeoutMs`: nothing waits in an offline queue while
+ * Redis is away (it fails at once), a command in flight when the connection drops fails instead of being replayed
+ * later (which could apply a write the caller was told had failed), and a command Redis never answers times out.
+ * Reconnection itself is untouched: after Redis returns, commands succeed again.
+ */
+export function failFastOptions(timeoutMs: number = DEFAULT_OPERATION_TIMEOUT_MS): Partial<RedisOptions> {
+  return { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: timeoutMs };
+}
+
+/** Resolves true once the client is ready, false if it is not within `timeoutMs`. */
+export function waitUntilReady(client: Redis | Cluster, timeoutMs: number): Promise<boolean> {
+  if (client.status === "ready") return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const finish = (ready: boolean) => {
+      clearTimeout(timer);
+      client.off("ready", onReady);
+      resolve(ready);
+    };
+    const onReady = () => finish(true);
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    client.on("ready", onReady);
+  });
+}
+
+/** host:port of a single client, or the startup nodes of a cluster, for log lines and error messages. */
+export function describeEndpoint(client: Redis | Cluster): string {
+  if ((client as Cluster).isCluster) {
+    const nodes = (client as unknown as { startupNodes?: Array<{ host?: string; port?: number } | string | number> }).startupNodes ?? [];
+    return nodes.map((node) => (typeof node === "object" ? `${node.host ?? "127.0.0.1"}:${node.port ?? 6379}` : String(node))).join(",");
+  }
+  const options = (client as Redis).options ?? {};
+  return options.path ?? `${options.host ?? "127.0.0.1"}:${options.port ?? 6379}`;
+}
