@@ -132,6 +132,30 @@ function render(
       );
     }
   }
+  const target = (label: string, measured: number | undefined, goal: number) =>
+    lines.push(`| ${label} | ${measured === undefined ? "n/a" : format(measured, 2)} | ≥ ${goal} | ${measured !== undefined && measured >= goal ? "met" : "missed"} |`);
+  const ratio = (subject: string, peer: string, operation: OperationName, inflight: number) => {
+    const ours = find(subject, operation, inflight);
+    const theirs = find(peer, operation, inflight);
+    return ours && theirs ? ours / theirs : undefined;
+  };
+  const redisStore = "ah-cache-plugin (Redis)";
+  lines.push("\n### Targets (ratios from this run)\n");
+  lines.push("| target | measured | goal | |");
+  lines.push("|---|---|---|---|");
+  for (const operation of ["save", "load", "load+expireTimeMS"] as const) {
+    target(`${operation}, 1 in flight, × raw ioredis`, ratio(redisStore, "raw ioredis", operation, 1), 0.85);
+    target(`${operation}, 64 in flight, × raw ioredis`, ratio(redisStore, "raw ioredis", operation, 64), 0.75);
+    target(`${operation}, 1 in flight, × actionhero`, ratio(redisStore, "actionhero built-in cache", operation, 1), 2.5);
+  }
+  for (const inflight of [1, 64]) {
+    target(`lock+unlock, ${inflight} in flight, × redlock`, ratio(redisStore, "redlock", "lock+unlock", inflight), 1.5);
+    target(`lock+unlock, ${inflight} in flight, × actionhero`, ratio(redisStore, "actionhero built-in cache", "lock+unlock", inflight), 3);
+  }
+  const memoryLoad = find("ah-cache-plugin (memory)", "load", 1);
+  lines.push(`| in-memory load ops/s, 1 in flight | ${memoryLoad === undefined ? "n/a" : format(memoryLoad)} | ≥ 300,000 | ${memoryLoad !== undefined && memoryLoad >= 300_000 ? "met" : "missed"} |`);
+  lines.push(`| hand-off p50, 8 waiting processes | ${format(handoff[0].p50Ms, 2)} ms | < 2 ms | ${handoff[0].p50Ms < 2 ? "met" : "missed"} |`);
+
   lines.push("\n### Lock hand-off, 8 waiting processes (release → next process holds the lock)\n");
   lines.push("| waiting by | hand-offs | p50 ms | p99 ms |");
   lines.push("|---|---|---|---|");
