@@ -44,7 +44,7 @@ describe("redis store specifics", () => {
 
   test("default prefixes stay clear of actionhero's own cache and lock keys", () => {
     const defaults = new RedisStore({ client: redis });
-    for (const key of [defaults.keys.objectKey("k"), defaults.keys.lockKey("k")]) {
+    for (const key of [defaults.layout.objectKey("k"), defaults.layout.lockKey("k")]) {
       expect(key.startsWith("actionhero:cache:")).toBe(false);
       expect(key.startsWith("actionhero:lock:")).toBe(false);
     }
@@ -52,16 +52,16 @@ describe("redis store specifics", () => {
 
   test("object TTLs are set in milliseconds on the Redis key", async () => {
     await alice.save("k", "v", 1500);
-    const pttl = await redis.pttl(store.keys.objectKey("k"));
+    const pttl = await redis.pttl(store.layout.objectKey("k"));
     expect(pttl).toBeGreaterThan(500);
     expect(pttl).toBeLessThanOrEqual(1500);
     await alice.save("forever", "v");
-    expect(await redis.pttl(store.keys.objectKey("forever"))).toBe(-1);
+    expect(await redis.pttl(store.layout.objectKey("forever"))).toBe(-1);
   });
 
   test("lock TTLs are honoured to the millisecond (actionhero rounds up to whole seconds)", async () => {
     await alice.lock("k", 1500);
-    const pttl = await redis.pttl(store.keys.lockKey("k"));
+    const pttl = await redis.pttl(store.layout.lockKey("k"));
     // Rounded up to whole seconds it would be up to 2000.
     expect(pttl).toBeGreaterThan(500);
     expect(pttl).toBeLessThanOrEqual(1500);
@@ -70,7 +70,7 @@ describe("redis store specifics", () => {
   test("load with expireTimeMS moves the Redis TTL too", async () => {
     await alice.save("k", "v", 1000);
     await alice.load("k", { expireTimeMS: 120_000 });
-    expect(await redis.pttl(store.keys.objectKey("k"))).toBeGreaterThan(100_000);
+    expect(await redis.pttl(store.layout.objectKey("k"))).toBeGreaterThan(100_000);
   });
 
   test("timestamps come from the Redis server clock, whatever this process's clock says", async () => {
@@ -95,9 +95,9 @@ describe("redis store specifics", () => {
       return close > open + 1 ? redisKey.slice(open + 1, close) : redisKey;
     };
     for (const key of ["plain", "}", "}x", "{a}", "a}b{c}", "%7D", "ключ", "*"]) {
-      const objectTag = hashTag(store.keys.objectKey(key));
-      expect(objectTag).toBe(hashTag(store.keys.lockKey(key)));
-      expect(objectTag).not.toBe(store.keys.objectKey(key));
+      const objectTag = hashTag(store.layout.objectKey(key));
+      expect(objectTag).toBe(hashTag(store.layout.lockKey(key)));
+      expect(objectTag).not.toBe(store.layout.objectKey(key));
     }
   });
 
@@ -171,19 +171,19 @@ describe("redis store specifics", () => {
       for (let i = 0; i < 20; i++) await alice.lock(`k${i}`, 60_000);
       const waiting = Array.from({ length: 20 }, (_, i) => waiter.lock(`k${i}`, { retry: 50_000 }));
       while (waiterStore.waiting < 20) await new Promise((resolve) => setImmediate(resolve));
-      const [, subscribers] = (await redis.call("PUBSUB", "NUMSUB", store.keys.releaseChannel())) as [string, number];
+      const [, subscribers] = (await redis.call("PUBSUB", "NUMSUB", store.layout.releaseChannel())) as [string, number];
       expect(subscribers).toBe(1);
       for (let i = 0; i < 20; i++) await alice.unlock(`k${i}`);
       expect(await Promise.all(waiting)).toEqual(Array(20).fill(true));
       await waiterStore.close();
-      const [, afterClose] = (await redis.call("PUBSUB", "NUMSUB", store.keys.releaseChannel())) as [string, number];
+      const [, afterClose] = (await redis.call("PUBSUB", "NUMSUB", store.layout.releaseChannel())) as [string, number];
       expect(afterClose).toBe(0);
     }, 10_000);
 
     test("the fencing counter survives unlock and is not listed as a lock", async () => {
       const token = await alice.acquireLock("k");
       await alice.unlock("k");
-      expect(await redis.get(store.keys.fenceKey("k"))).toBe(String(token));
+      expect(await redis.get(store.layout.fenceKey("k"))).toBe(String(token));
       expect(await alice.locks()).toEqual([]);
     });
   });

@@ -55,6 +55,24 @@ describe("isolation between namespaces", () => {
     expect(await second.locks()).toEqual(["k"]);
     expect(await first.unlock("k")).toBe(true);
     expect(await second.locks()).toEqual(["k"]);
+    expect(await first.keys()).toEqual(["k"]);
+    expect(await first.clear()).toBe(1);
+    expect(await second.keys()).toEqual(["k"]);
+    expect(await second.locks()).toEqual(["k"]);
+    expect((await second.load("k")).value).toBe("second");
+  });
+
+  test("keys()/clear() with glob characters in the scope never reach another namespace or other keys", async () => {
+    const cache = cacheAt(`${base}clear:`);
+    const neighbour = cacheAt(`${base}clear2:`);
+    for (const key of ["*", "?", "[a-z]", "\\", "plain"]) {
+      await cache.save(key, key);
+      await neighbour.save(key, key);
+    }
+    expect(await cache.keys("[")).toEqual(["[a-z]"]);
+    expect(await cache.keys("*")).toEqual(["*"]);
+    expect(await cache.clear()).toBe(5);
+    expect((await neighbour.keys()).sort()).toEqual(["*", "?", "[a-z]", "\\", "plain"].sort());
   });
 
   test("keys full of glob characters never make locks() match anything else", async () => {

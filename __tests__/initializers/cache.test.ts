@@ -30,7 +30,7 @@ describe("the cache initializer on Redis", () => {
     const ours = (api.cache.store as RedisStore).redis as import("ioredis").Redis;
     expect(ours.options.db).toBe(Number(process.env.JEST_WORKER_ID));
     await api.cache.save("db-check", 1, 10_000);
-    expect(await api.redis.clients.client.exists((api.cache.store as RedisStore).keys.objectKey("db-check"))).toBe(1);
+    expect(await api.redis.clients.client.exists((api.cache.store as RedisStore).layout.objectKey("db-check"))).toBe(1);
     await api.cache.destroy("db-check");
   });
 

@@ -24,8 +24,8 @@ test("config.cache and config.general.lockDuration override the defaults", async
   expect(api.cache.lockDuration).toBe(4321);
   expect(api.cache.maxValueBytes).toBe(64);
   const store = api.cache.store as RedisStore;
-  expect(store.keys.objectKey("k")).toBe("override-test:obj:{k}");
-  expect(store.keys.lockKey("k")).toBe("override-test:lock:{k}");
+  expect(store.layout.objectKey("k")).toBe("override-test:obj:{k}");
+  expect(store.layout.lockKey("k")).toBe("override-test:lock:{k}");
 
   await api.cache.lock("k");
   const pttl = await api.redis.clients.client.pttl("override-test:lock:{k}");

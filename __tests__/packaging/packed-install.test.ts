@@ -34,7 +34,7 @@ exports.UseCache = class UseCache extends Action {
     const unlocked = await other.unlock("scratch-key");
     const destroyed = await new Promise((resolve, reject) =>
       api.cache.destroy("scratch-key", (error, result) => (error ? reject(error) : resolve(result))));
-    return { kind: api.cache.kind, objectKey: api.cache.store.keys.objectKey("scratch-key"), saved, value: loaded.value, locked, refused, locks, unlocked, destroyed };
+    return { kind: api.cache.kind, objectKey: api.cache.store.layout.objectKey("scratch-key"), saved, value: loaded.value, locked, refused, locks, unlocked, destroyed };
   }
 };
 `;

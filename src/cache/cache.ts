@@ -373,6 +373,48 @@ export class Cache {
   }
 
   /**
+   * The user keys of the live objects in this namespace, optionally only those starting with `scopePrefix`.
+   * Walks Redis with SCAN in batches, never KEYS.
+   */
+  keys(next?: Callback<string[]>): Promise<string[]>;
+  keys(scopePrefix?: string | null, next?: Callback<string[]>): Promise<string[]>;
+  keys(...input: unknown[]): Promise<string[]> {
+    const [[scopePrefix], next] = splitCallback(input, 0);
+    return withCallback(
+      attempt(async () => {
+        if (scopePrefix !== undefined && scopePrefix !== null && typeof scopePrefix !== "string") {
+          throw new CacheError(CacheErrorCodes.INVALID_KEY, "the scope prefix of keys() must be a string");
+        }
+        return this.store.keys(scopePrefix ?? "");
+      }),
+      next,
+    );
+  }
+
+  /** How many live objects this namespace holds. */
+  size(next?: Callback<number>): Promise<number>;
+  size(...input: unknown[]): Promise<number> {
+    const [, next] = splitCallback(input, 0);
+    return withCallback(
+      attempt(() => this.store.size()),
+      next,
+    );
+  }
+
+  /**
+   * Removes every object and every lock of this namespace, whoever holds the locks, and nothing else.
+   * Resolves how many objects and locks were removed. Fencing counters are kept, so tokens never go backwards.
+   */
+  clear(next?: Callback<number>): Promise<number>;
+  clear(...input: unknown[]): Promise<number> {
+    const [, next] = splitCallback(input, 0);
+    return withCallback(
+      attempt(() => this.store.clear()),
+      next,
+    );
+  }
+
+  /**
    * Repeats `operation` while it reports a foreign lock and the retry budget lasts. Each round registers for the
    * lock's release before checking, so a release between the check and the wait still wakes it.
    */

@@ -170,6 +170,22 @@ export class MemoryStore implements CacheStore {
     return [...this.lockTable.keys()].filter((key) => this.liveLock(key, now) !== undefined);
   }
 
+  async keys(scopePrefix: string): Promise<string[]> {
+    const now = this.now();
+    return [...this.objects.keys()].filter((key) => key.startsWith(scopePrefix) && this.liveObject(key, now) !== undefined);
+  }
+
+  async size(): Promise<number> {
+    return (await this.keys("")).length;
+  }
+
+  async clear(): Promise<number> {
+    const removed = this.objects.size + this.lockTable.size;
+    this.objects.clear();
+    for (const key of [...this.lockTable.keys()]) this.deleteLock(key);
+    return removed;
+  }
+
   async lockDetails(): Promise<LockDetails[]> {
     const now = this.now();
     const details: LockDetails[] = [];

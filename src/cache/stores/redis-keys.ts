@@ -55,12 +55,25 @@ export class RedisKeyLayout {
     return `${escapeGlob(this.lockPrefix)}{*`;
   }
 
+  /** A SCAN MATCH pattern for the objects whose user keys start with `scopePrefix`. */
+  objectPattern(scopePrefix = ""): string {
+    return `${escapeGlob(this.prefix)}{${escapeGlob(encodeTag(scopePrefix))}*`;
+  }
+
+  /** The user key behind an object's Redis key, or undefined if the Redis key is not one of ours. */
+  keyFromObjectKey(redisKey: string): string | undefined {
+    return decodeKey(redisKey, `${this.prefix}{`);
+  }
+
   /** The user key behind a lock's Redis key, or undefined if the Redis key is not one of ours. */
   keyFromLockKey(redisKey: string): string | undefined {
-    const head = `${this.lockPrefix}{`;
-    if (!redisKey.startsWith(head) || !redisKey.endsWith("}")) return undefined;
-    return decodeTag(redisKey.slice(head.length, -1));
+    return decodeKey(redisKey, `${this.lockPrefix}{`);
   }
+}
+
+function decodeKey(redisKey: string, head: string): string | undefined {
+  if (!redisKey.startsWith(head) || !redisKey.endsWith("}")) return undefined;
+  return decodeTag(redisKey.slice(head.length, -1));
 }
 
 function encodeTag(key: string): string {

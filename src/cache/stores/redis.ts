@@ -69,7 +69,7 @@ function writeOutcome(reply: number): "locked" | "not-holder" | undefined {
 /** Redis (or Redis Cluster) through ioredis: every operation is one Lua script, so one round trip. */
 export class RedisStore implements CacheStore {
   readonly kind = "redis" as const;
-  readonly keys: RedisKeyLayout;
+  readonly layout: RedisKeyLayout;
   private readonly client: CommandClient;
   private readonly scanCount: number;
   private readonly ownsClient: boolean;
@@ -87,7 +87,7 @@ export class RedisStore implements CacheStore {
   };
 
   constructor(options: RedisStoreOptions) {
-    this.keys = new RedisKeyLayout(options.prefix ?? DEFAULT_PREFIX, options.lockPrefix ?? DEFAULT_LOCK_PREFIX);
+    this.layout = new RedisKeyLayout(options.prefix ?? DEFAULT_PREFIX, options.lockPrefix ?? DEFAULT_LOCK_PREFIX);
     this.scanCount = options.scanCount ?? DEFAULT_SCAN_COUNT;
     this.ownsClient = options.ownsClient ?? false;
     this.lockFallbackPollMs = options.lockFallbackPollMs ?? LOCK_FALLBACK_POLL_MS;
@@ -117,14 +117,14 @@ export class RedisStore implements CacheStore {
 
   async save(key: string, owner: string, json: string, ttlMs: number | null, requireLock: boolean): Promise<SaveOutcome> {
     const reply = await this.call(
-      this.client.ahCacheSave(this.keys.objectKey(key), this.keys.lockKey(key), owner, json, ttlArgument(ttlMs), requireLock ? "1" : ""),
+      this.client.ahCacheSave(this.layout.objectKey(key), this.layout.lockKey(key), owner, json, ttlArgument(ttlMs), requireLock ? "1" : ""),
     );
     return writeOutcome(reply) ?? "saved";
   }
 
   async load(key: string, owner: string, ttlMs: number | null): Promise<LoadOutcome> {
     const reply = await this.call(
-      this.client.ahCacheLoad(this.keys.objectKey(key), this.keys.lockKey(key), owner, ttlArgument(ttlMs)),
+      this.client.ahCacheLoad(this.layout.objectKey(key), this.layout.lockKey(key), owner, ttlArgument(ttlMs)),
     );
     if (reply[0] === -1) return { status: "locked" };
     if (reply[0] === 0) return { status: "missing" };
@@ -142,45 +142,75 @@ export class RedisStore implements CacheStore {
 
   async destroy(key: string, owner: string, requireLock: boolean): Promise<DestroyOutcome> {
     const reply = await this.call(
-      this.client.ahCacheDestroy(this.keys.objectKey(key), this.keys.lockKey(key), owner, requireLock ? "1" : ""),
+      this.client.ahCacheDestroy(this.layout.objectKey(key), this.layout.lockKey(key), owner, requireLock ? "1" : ""),
     );
     return writeOutcome(reply) ?? (reply === 1 ? "destroyed" : "missing");
   }
 
   async lock(key: string, owner: string, ttlMs: number): Promise<number> {
-    return this.call(this.client.ahCacheLock(this.keys.lockKey(key), this.keys.fenceKey(key), owner, String(ttlMs)));
+    return this.call(this.client.ahCacheLock(this.layout.lockKey(key), this.layout.fenceKey(key), owner, String(ttlMs)));
   }
 
   async extend(key: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.call(this.client.ahCacheExtend(this.keys.lockKey(key), owner, String(ttlMs)))) === 1;
+    return (await this.call(this.client.ahCacheExtend(this.layout.lockKey(key), owner, String(ttlMs)))) === 1;
   }
 
   async unlock(key: string, owner: string): Promise<boolean> {
-    return (await this.call(this.client.ahCacheUnlock(this.keys.lockKey(key), owner, this.keys.releaseChannel()))) === 1;
+    return (await this.call(this.client.ahCacheUnlock(this.layout.lockKey(key), owner, this.layout.releaseChannel()))) === 1;
   }
 
   async checkLock(key: string, owner: string): Promise<boolean> {
-    return (await this.call(this.client.ahCacheCheckLock(this.keys.lockKey(key), owner))) === 1;
+    return (await this.call(this.client.ahCacheCheckLock(this.layout.lockKey(key), owner))) === 1;
   }
 
   async locks(): Promise<string[]> {
-    const redisKeys = await this.call(this.scanAll(this.keys.lockPattern()));
+    return this.scanUserKeys(this.layout.lockPattern(), (redisKey) => this.layout.keyFromLockKey(redisKey));
+  }
+
+  async keys(scopePrefix: string): Promise<string[]> {
+    return this.scanUserKeys(this.layout.objectPattern(scopePrefix), (redisKey) => this.layout.keyFromObjectKey(redisKey));
+  }
+
+  async size(): Promise<number> {
+    return (await this.keys("")).length;
+  }
+
+  /** SCANs objects and locks on every primary and UNLINKs them in pipelined batches, one key per command. */
+  async clear(): Promise<number> {
+    let removed = 0;
+    for (const node of this.primaries()) {
+      for (const pattern of [this.layout.objectPattern(), this.layout.lockPattern()]) {
+        removed += await this.call(
+          this.scanNode(node, pattern, async (batch) => {
+            const pipeline = node.pipeline();
+            for (const redisKey of batch) pipeline.unlink(redisKey);
+            const replies = (await pipeline.exec()) ?? [];
+            return replies.reduce((sum, [error, count]) => sum + (error ? 0 : Number(count)), 0);
+          }),
+        );
+      }
+    }
+    return removed;
+  }
+
+  private async scanUserKeys(pattern: string, decode: (redisKey: string) => string | undefined): Promise<string[]> {
+    const redisKeys = await this.call(this.scanAll(pattern));
     const keys = new Set<string>();
     for (const redisKey of redisKeys) {
-      const key = this.keys.keyFromLockKey(redisKey);
+      const key = decode(redisKey);
       if (key !== undefined) keys.add(key);
     }
     return [...keys];
   }
 
   async lockDetails(): Promise<LockDetails[]> {
-    const redisKeys = await this.call(this.scanAll(this.keys.lockPattern()));
+    const redisKeys = await this.call(this.scanAll(this.layout.lockPattern()));
     const details: LockDetails[] = [];
     const seen = new Set<string>();
     const pipeline = this.client.pipeline();
     const candidates: Array<{ key: string; redisKey: string }> = [];
     for (const redisKey of redisKeys) {
-      const key = this.keys.keyFromLockKey(redisKey);
+      const key = this.layout.keyFromLockKey(redisKey);
       if (key === undefined || seen.has(key)) continue;
       seen.add(key);
       candidates.push({ key, redisKey });
@@ -199,21 +229,34 @@ export class RedisStore implements CacheStore {
     return details;
   }
 
-  /** SCAN every primary (one node, or each primary of a cluster), never KEYS. */
+  /** One node, or each primary of a cluster. */
+  private primaries(): Redis[] {
+    const cluster = this.client as Cluster;
+    return cluster.isCluster ? cluster.nodes("master") : [this.client as Redis];
+  }
+
+  /** SCAN every primary, never KEYS. */
   private async scanAll(pattern: string): Promise<string[]> {
-    const nodes: Redis[] = "nodes" in this.client && typeof (this.client as Cluster).nodes === "function" && (this.client as Cluster).isCluster
-      ? (this.client as Cluster).nodes("master")
-      : [this.client as Redis];
     const found: string[] = [];
-    for (const node of nodes) {
-      let cursor = "0";
-      do {
-        const [next, batch] = await node.scan(cursor, "MATCH", pattern, "COUNT", this.scanCount);
+    for (const node of this.primaries()) {
+      await this.scanNode(node, pattern, async (batch) => {
         found.push(...batch);
-        cursor = next;
-      } while (cursor !== "0");
+        return 0;
+      });
     }
     return found;
+  }
+
+  /** Walks one node with SCAN, handing each non-empty batch to `each`; resolves the sum of what `each` returned. */
+  private async scanNode(node: Redis, pattern: string, each: (batch: string[]) => Promise<number>): Promise<number> {
+    let total = 0;
+    let cursor = "0";
+    do {
+      const [next, batch] = await node.scan(cursor, "MATCH", pattern, "COUNT", this.scanCount);
+      if (batch.length > 0) total += await each(batch);
+      cursor = next;
+    } while (cursor !== "0");
+    return total;
   }
 
   async listenForUnlock(key: string): Promise<UnlockSignal> {
@@ -222,7 +265,7 @@ export class RedisStore implements CacheStore {
     } catch {
       // Without a subscription, waiters fall back to re-checking every lockFallbackPollMs.
     }
-    return this.releases.listen(this.keys.lockKey(key), (timeoutMs) => Math.min(timeoutMs, this.lockFallbackPollMs));
+    return this.releases.listen(this.layout.lockKey(key), (timeoutMs) => Math.min(timeoutMs, this.lockFallbackPollMs));
   }
 
   /** One subscriber connection per store, shared by every waiter, opened on the first wait. */
@@ -234,7 +277,7 @@ export class RedisStore implements CacheStore {
       // The client may run without an offline queue, so SUBSCRIBE waits for the connection to be ready.
       this.subscribed = (async () => {
         if (!(await waitUntilReady(subscriber, this.operationTimeoutMs))) throw new Error("subscriber connection not ready");
-        await subscriber.subscribe(this.keys.releaseChannel());
+        await subscriber.subscribe(this.layout.releaseChannel());
       })().then(
         () => undefined,
         (error: unknown) => {

@@ -53,6 +53,12 @@ export interface CacheStore {
   checkLock(key: string, owner: string): Promise<boolean>;
   /** The user keys that are locked right now. */
   locks(): Promise<string[]>;
+  /** The user keys of live objects that start with `scopePrefix` ("" for all). */
+  keys(scopePrefix: string): Promise<string[]>;
+  /** How many live objects there are. */
+  size(): Promise<number>;
+  /** Removes every object and lock of this namespace; resolves how many were removed. Fencing counters stay. */
+  clear(): Promise<number>;
   lockDetails(): Promise<LockDetails[]>;
   /** Starts listening for the release of `key`'s lock. Callers register before checking, then wait. */
   listenForUnlock(key: string): Promise<UnlockSignal>;
