@@ -1,5 +1,7 @@
+import Redis from "ioredis";
 import { Cache, CacheError, RedisStore } from "../../src/cache";
 import { connectRedis, deleteByPrefix, recordCommands, uniquePrefix } from "../helpers/redis";
+import { StartedRedis, startRedisServer } from "../helpers/redis-server";
 
 const redis = connectRedis();
 const base = uniquePrefix("isolation");
@@ -14,8 +16,22 @@ function cacheAt(prefix: string, owner = "owner"): Cache {
 }
 
 describe("script cache loss", () => {
+  // SCRIPT FLUSH empties the script cache of the whole server, so it runs on a redis-server of its own.
+  let server: StartedRedis;
+  let client: Redis;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    client = new Redis(server.url);
+  });
+
+  afterAll(async () => {
+    client.disconnect();
+    await server.stop();
+  });
+
   test("after SCRIPT FLUSH every operation still succeeds (NOSCRIPT falls back to EVAL)", async () => {
-    const cache = cacheAt(`${base}flush:`);
+    const cache = new Cache({ store: new RedisStore({ client }), owner: "owner" });
     // Every script runs once first, so this connection believes all of them are loaded.
     await cache.save("k", 1);
     await cache.load("k", { expireTimeMS: 5000 });
@@ -23,8 +39,8 @@ describe("script cache loss", () => {
     await cache.checkLock("k");
     await cache.unlock("k");
     await cache.destroy("k");
-    await redis.script("FLUSH");
-    const recorder = recordCommands(redis);
+    await client.script("FLUSH");
+    const recorder = recordCommands(client);
     try {
       expect(await cache.save("k", 2, 10_000)).toBe(true);
       expect((await cache.load("k", { expireTimeMS: 5000 })).value).toBe(2);
