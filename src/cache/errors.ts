@@ -27,8 +27,6 @@ export const CacheErrorCodes = {
   UNAVAILABLE: "UNAVAILABLE",
   /** The store answered with an error the cache did not expect. */
   STORE_ERROR: "STORE_ERROR",
-  /** The cache was closed; no further operations are accepted. */
-  CLOSED: "CLOSED",
 } as const;
 
 export type CacheErrorCode = (typeof CacheErrorCodes)[keyof typeof CacheErrorCodes];
