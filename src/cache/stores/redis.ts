@@ -203,30 +203,32 @@ export class RedisStore implements CacheStore {
     return [...keys];
   }
 
+  /**
+   * Each SCAN batch is read back with one pipeline on the node that returned it: single-key GET and PTTL, so it
+   * also works on a cluster, where one pipeline may not span slots.
+   */
   async lockDetails(): Promise<LockDetails[]> {
-    const redisKeys = await this.call(this.scanAll(this.layout.lockPattern()));
-    const details: LockDetails[] = [];
-    const seen = new Set<string>();
-    const pipeline = this.client.pipeline();
-    const candidates: Array<{ key: string; redisKey: string }> = [];
-    for (const redisKey of redisKeys) {
-      const key = this.layout.keyFromLockKey(redisKey);
-      if (key === undefined || seen.has(key)) continue;
-      seen.add(key);
-      candidates.push({ key, redisKey });
-      pipeline.get(redisKey).pttl(redisKey);
+    const details = new Map<string, LockDetails>();
+    for (const node of this.primaries()) {
+      await this.call(
+        this.scanNode(node, this.layout.lockPattern(), async (batch) => {
+          const pipeline = node.pipeline();
+          for (const redisKey of batch) pipeline.get(redisKey).pttl(redisKey);
+          const replies = (await pipeline.exec()) ?? [];
+          batch.forEach((redisKey, index) => {
+            const key = this.layout.keyFromLockKey(redisKey);
+            const [ownerError, owner] = replies[index * 2] ?? [];
+            const [ttlError, ttl] = replies[index * 2 + 1] ?? [];
+            // A lock can expire between SCAN and the pipeline: it is then left out.
+            if (key !== undefined && !ownerError && !ttlError && typeof owner === "string" && typeof ttl === "number" && ttl > 0) {
+              details.set(key, { key, owner, ttl });
+            }
+          });
+          return 0;
+        }),
+      );
     }
-    if (candidates.length === 0) return details;
-    const replies = (await this.call(pipeline.exec())) ?? [];
-    candidates.forEach(({ key }, index) => {
-      const [ownerError, owner] = replies[index * 2] ?? [];
-      const [ttlError, ttl] = replies[index * 2 + 1] ?? [];
-      // A lock can expire between SCAN and the pipeline: it is then left out.
-      if (!ownerError && !ttlError && typeof owner === "string" && typeof ttl === "number" && ttl > 0) {
-        details.push({ key, owner, ttl });
-      }
-    });
-    return details;
+    return [...details.values()];
   }
 
   /** One node, or each primary of a cluster. */
