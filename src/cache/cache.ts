@@ -94,6 +94,26 @@ function flag(options: Record<string, unknown>, name: string): boolean {
   throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, `options.${name} must be a boolean`);
 }
 
+/**
+ * Reads the "TTL, or an options object" argument that save() and lock() accept: an object is the options, with
+ * the TTL in `expireTimeMS`; otherwise it is the TTL (null: none given) and `extraOptions` holds the options,
+ * whose `expireTimeMS` applies when no TTL was given.
+ */
+function ttlAndOptions(
+  ttlOrOptions: unknown,
+  extraOptions: unknown,
+  allowed: readonly string[],
+  what: string,
+): { ttl: number | null; options: Record<string, unknown> } {
+  if (isOptionsObject(ttlOrOptions)) {
+    const options = plainOptions(ttlOrOptions, allowed, what);
+    return { ttl: optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS"), options };
+  }
+  const options = plainOptions(extraOptions, allowed, what);
+  const ttl = optionalDuration(ttlOrOptions, "expireTimeMS") ?? optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
+  return { ttl, options };
+}
+
 /** Turns a refused write into its error. */
 function assertWritten(outcome: SaveOutcome | DestroyOutcome, key: string): void {
   if (outcome === "locked") throw locked(key);
@@ -156,6 +176,18 @@ export class Cache {
     }
   }
 
+  /**
+   * The shape of every public method: split off a trailing callback, run the body so that it always rejects
+   * with a CacheError and never throws synchronously, and report to the callback too when one was given.
+   */
+  private run<T>(input: unknown[], required: number, body: (args: unknown[]) => Promise<T>): Promise<T> {
+    const [args, next] = splitCallback(input, required);
+    return withCallback(
+      attempt(() => body(args)),
+      next,
+    );
+  }
+
   get kind(): StoreKind {
     return this.store.kind;
   }
@@ -174,21 +206,14 @@ export class Cache {
   save(key: string, value: unknown, next?: Callback<true>): Promise<true>;
   save(key: string, value: unknown, expireTimeMS?: number | null | SaveOptions, next?: Callback<true>): Promise<true>;
   save(...input: unknown[]): Promise<true> {
-    const [[key, value, ttlOrOptions], next] = splitCallback(input, 2);
-    return withCallback(
-      attempt(async () => {
-        assertKey(key);
-        const options = isOptionsObject(ttlOrOptions) ? plainOptions(ttlOrOptions, SAVE_OPTIONS, "save options") : {};
-        const ttl = isOptionsObject(ttlOrOptions)
-          ? optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS")
-          : optionalDuration(ttlOrOptions, "expireTimeMS");
-        const requireLock = flag(options, "requireLock");
-        const json = serializeValue(value, this.maxValueBytes);
-        assertWritten(await this.store.save(key, this.owner, json, ttl, requireLock), key);
-        return true as const;
-      }),
-      next,
-    );
+    return this.run(input, 2, async ([key, value, ttlOrOptions]) => {
+      assertKey(key);
+      const { ttl, options } = ttlAndOptions(ttlOrOptions, undefined, SAVE_OPTIONS, "save options");
+      const requireLock = flag(options, "requireLock");
+      const json = serializeValue(value, this.maxValueBytes);
+      assertWritten(await this.store.save(key, this.owner, json, ttl, requireLock), key);
+      return true as const;
+    });
   }
 
   /**
@@ -228,17 +253,13 @@ export class Cache {
   destroy(key: string, next?: Callback<boolean>): Promise<boolean>;
   destroy(key: string, options?: DestroyOptions | null, next?: Callback<boolean>): Promise<boolean>;
   destroy(...input: unknown[]): Promise<boolean> {
-    const [[key, rawOptions], next] = splitCallback(input, 1);
-    return withCallback(
-      attempt(async () => {
-        assertKey(key);
-        const requireLock = flag(plainOptions(rawOptions, DESTROY_OPTIONS, "destroy options"), "requireLock");
-        const outcome = await this.store.destroy(key, this.owner, requireLock);
-        assertWritten(outcome, key);
-        return outcome === "destroyed";
-      }),
-      next,
-    );
+    return this.run(input, 1, async ([key, rawOptions]) => {
+      assertKey(key);
+      const requireLock = flag(plainOptions(rawOptions, DESTROY_OPTIONS, "destroy options"), "requireLock");
+      const outcome = await this.store.destroy(key, this.owner, requireLock);
+      assertWritten(outcome, key);
+      return outcome === "destroyed";
+    });
   }
 
   /**
@@ -250,11 +271,7 @@ export class Cache {
   lock(key: string, expireTimeMS?: number | null | LockOptions, next?: Callback<boolean>): Promise<boolean>;
   lock(key: string, expireTimeMS: number | null | undefined, options?: LockOptions | null, next?: Callback<boolean>): Promise<boolean>;
   lock(...input: unknown[]): Promise<boolean> {
-    const [[key, ttlOrOptions, options], next] = splitCallback(input, 1);
-    return withCallback(
-      attempt(async () => (await this.acquire(key, ttlOrOptions, options)) > 0),
-      next,
-    );
+    return this.run(input, 1, async ([key, ttlOrOptions, options]) => (await this.acquireFromArguments(key, ttlOrOptions, options)) > 0);
   }
 
   /**
@@ -264,23 +281,18 @@ export class Cache {
   acquireLock(key: string, next?: Callback<number | null>): Promise<number | null>;
   acquireLock(key: string, options?: LockOptions | null, next?: Callback<number | null>): Promise<number | null>;
   acquireLock(...input: unknown[]): Promise<number | null> {
-    const [[key, options], next] = splitCallback(input, 1);
-    return withCallback(
-      attempt(async () => (await this.acquire(key, options, undefined)) || null),
-      next,
-    );
+    return this.run(input, 1, async ([key, options]) => (await this.acquireFromArguments(key, null, options)) || null);
   }
 
-  private async acquire(key: unknown, ttlOrOptions: unknown, extraOptions: unknown): Promise<number> {
+  private acquireFromArguments(key: unknown, ttlOrOptions: unknown, extraOptions: unknown): Promise<number> {
     assertKey(key);
-    const optionsGiven = isOptionsObject(ttlOrOptions);
-    const options = plainOptions(optionsGiven ? ttlOrOptions : extraOptions, LOCK_OPTIONS, "lock options");
-    const ttl =
-      (optionsGiven
-        ? optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS")
-        : optionalDuration(ttlOrOptions, "expireTimeMS")) ?? this.lockDuration;
-    const retry = retryBudget(ownField(options, "retry"), "options.retry");
-    return this.whileLocked(key, retry, () => this.store.lock(key, this.owner, ttl), (token) => token === 0);
+    const { ttl, options } = ttlAndOptions(ttlOrOptions, extraOptions, LOCK_OPTIONS, "lock options");
+    return this.acquire(key, ttl ?? this.lockDuration, retryBudget(ownField(options, "retry"), "options.retry"));
+  }
+
+  /** Takes the lock, waiting up to `retryMs` for a release; resolves the fencing token, or 0 if not taken. */
+  private acquire(key: string, ttlMs: number, retryMs: number): Promise<number> {
+    return this.whileLocked(key, retryMs, () => this.store.lock(key, this.owner, ttlMs), (token) => token === 0);
   }
 
   /**
@@ -295,7 +307,7 @@ export class Cache {
       const checked = plainOptions(options, LOCK_OPTIONS, "withLock options");
       const ttl = optionalDuration(ownField(checked, "expireTimeMS"), "options.expireTimeMS") ?? this.lockDuration;
       const retry = ownField(checked, "retry") === undefined ? ttl : retryBudget(ownField(checked, "retry"), "options.retry");
-      const token = await this.acquire(key, { expireTimeMS: ttl, retry }, undefined);
+      const token = await this.acquire(key, ttl, retry);
       if (token === 0) {
         throw new CacheError(CacheErrorCodes.LOCK_TIMEOUT, `could not take the lock on ${JSON.stringify(key)} within ${retry} ms`, { key });
       }
@@ -326,14 +338,10 @@ export class Cache {
   /** Releases this owner's lock. Resolves false when there was none or it is another owner's (which stays). */
   unlock(key: string, next?: Callback<boolean>): Promise<boolean>;
   unlock(...input: unknown[]): Promise<boolean> {
-    const [[key], next] = splitCallback(input, 1);
-    return withCallback(
-      attempt(async () => {
-        assertKey(key);
-        return this.store.unlock(key, this.owner);
-      }),
-      next,
-    );
+    return this.run(input, 1, async ([key]) => {
+      assertKey(key);
+      return this.store.unlock(key, this.owner);
+    });
   }
 
   /**
@@ -343,15 +351,11 @@ export class Cache {
   checkLock(key: string, next?: Callback<boolean>): Promise<boolean>;
   checkLock(key: string, retry?: number | null, next?: Callback<boolean>): Promise<boolean>;
   checkLock(...input: unknown[]): Promise<boolean> {
-    const [[key, retry], next] = splitCallback(input, 1);
-    return withCallback(
-      attempt(async () => {
-        assertKey(key);
-        const budget = retryBudget(retry, "retry");
-        return this.whileLocked(key, budget, () => this.store.checkLock(key, this.owner), (free) => !free);
-      }),
-      next,
-    );
+    return this.run(input, 1, async ([key, retry]) => {
+      assertKey(key);
+      const budget = retryBudget(retry, "retry");
+      return this.whileLocked(key, budget, () => this.store.checkLock(key, this.owner), (free) => !free);
+    });
   }
 
   /**
@@ -362,14 +366,10 @@ export class Cache {
   locks(options: { details: true }, next?: Callback<LockDetails[]>): Promise<LockDetails[]>;
   locks(options?: { details?: false } | null, next?: Callback<string[]>): Promise<string[]>;
   locks(...input: unknown[]): Promise<string[] | LockDetails[]> {
-    const [[rawOptions], next] = splitCallback(input, 0);
-    return withCallback<string[] | LockDetails[]>(
-      attempt(async () => {
-        const details = flag(plainOptions(rawOptions, LOCKS_OPTIONS, "locks options"), "details");
-        return details ? this.store.lockDetails() : this.store.locks();
-      }),
-      next,
-    );
+    return this.run<string[] | LockDetails[]>(input, 0, async ([rawOptions]) => {
+      const details = flag(plainOptions(rawOptions, LOCKS_OPTIONS, "locks options"), "details");
+      return details ? this.store.lockDetails() : this.store.locks();
+    });
   }
 
   /**
@@ -379,26 +379,18 @@ export class Cache {
   keys(next?: Callback<string[]>): Promise<string[]>;
   keys(scopePrefix?: string | null, next?: Callback<string[]>): Promise<string[]>;
   keys(...input: unknown[]): Promise<string[]> {
-    const [[scopePrefix], next] = splitCallback(input, 0);
-    return withCallback(
-      attempt(async () => {
-        if (scopePrefix !== undefined && scopePrefix !== null && typeof scopePrefix !== "string") {
-          throw new CacheError(CacheErrorCodes.INVALID_KEY, "the scope prefix of keys() must be a string");
-        }
-        return this.store.keys(scopePrefix ?? "");
-      }),
-      next,
-    );
+    return this.run(input, 0, async ([scopePrefix]) => {
+      if (scopePrefix !== undefined && scopePrefix !== null && typeof scopePrefix !== "string") {
+        throw new CacheError(CacheErrorCodes.INVALID_KEY, "the scope prefix of keys() must be a string");
+      }
+      return this.store.keys(scopePrefix ?? "");
+    });
   }
 
   /** How many live objects this namespace holds. */
   size(next?: Callback<number>): Promise<number>;
   size(...input: unknown[]): Promise<number> {
-    const [, next] = splitCallback(input, 0);
-    return withCallback(
-      attempt(() => this.store.size()),
-      next,
-    );
+    return this.run(input, 0, () => this.store.size());
   }
 
   /**
@@ -407,11 +399,7 @@ export class Cache {
    */
   clear(next?: Callback<number>): Promise<number>;
   clear(...input: unknown[]): Promise<number> {
-    const [, next] = splitCallback(input, 0);
-    return withCallback(
-      attempt(() => this.store.clear()),
-      next,
-    );
+    return this.run(input, 0, () => this.store.clear());
   }
 
   /**
