@@ -33,6 +33,9 @@ beforeAll(async () => {
   await alice.lock("warm");
   await alice.checkLock("warm");
   await alice.unlock("warm");
+  await alice.push("warm", 1);
+  await alice.listLength("warm");
+  await alice.pop("warm");
 });
 
 afterAll(async () => {
@@ -49,6 +52,9 @@ const cases: Array<[string, (i: number) => Promise<unknown>, (i: number) => Prom
   ["lock", (i) => alice.lock(`k${i}`, 60_000), (i) => alice.unlock(`k${i}`)],
   ["unlock", (i) => alice.unlock(`k${i}`), (i) => alice.lock(`k${i}`, 60_000)],
   ["checkLock", (i) => alice.checkLock(`k${i}`), async () => undefined],
+  ["push", (i) => alice.push(`q${i % 10}`, { i }), async () => undefined],
+  ["pop", (i) => alice.pop(`q${i}`), (i) => alice.push(`q${i}`, { i })],
+  ["listLength", (i) => alice.listLength(`q${i}`), async () => undefined],
 ];
 
 test.each(cases)("%s sends exactly one command to Redis, counted by the client and by INFO commandstats", async (_, operation, prepare) => {

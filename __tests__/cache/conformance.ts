@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { Cache, CacheError, CacheStore } from "../../src/cache";
 import { sleep } from "../helpers/redis";
 
@@ -818,6 +821,315 @@ export function runConformanceSuite(storeName: string, createTarget: () => Promi
 
       test("keys() refuses a scope prefix that is not a string", async () => {
         expect((await rejectionOf(alice.keys(5 as never))).code).toBe("INVALID_KEY");
+      });
+    });
+
+    describe("lists: push, pop, listLength", () => {
+      test("pop takes items first in, first out, and resolves null once the list is empty", async () => {
+        expect(await alice.push("q", { n: 1 })).toBe(1);
+        expect(await bob.push("q", "two")).toBe(2);
+        expect(await alice.push("q", [3])).toBe(3);
+        expect(await alice.listLength("q")).toBe(3);
+        expect(await bob.pop("q")).toEqual({ n: 1 });
+        expect(await alice.pop("q")).toBe("two");
+        expect(await alice.pop("q")).toEqual([3]);
+        expect(await alice.pop("q")).toBeNull();
+        expect(await alice.listLength("q")).toBe(0);
+        expect(await alice.listLength("never-pushed")).toBe(0);
+      });
+
+      test("a key's list and its object are separate; keys() and size() count objects", async () => {
+        await alice.save("k", "object");
+        await alice.push("k", "item");
+        expect((await alice.load("k")).value).toBe("object");
+        expect(await alice.pop("k")).toBe("item");
+        await alice.push("only-a-list", 1);
+        expect(await alice.keys()).toEqual(["k"]);
+        expect(await alice.size()).toBe(1);
+      });
+
+      test("another owner's lock refuses push, pop and listLength; the holder may use them", async () => {
+        await alice.push("q", 1);
+        await alice.lock("q");
+        for (const refused of [bob.push("q", 2), bob.pop("q"), bob.listLength("q")]) {
+          expect((await rejectionOf(refused)).code).toBe("LOCKED");
+        }
+        expect(await alice.push("q", 2)).toBe(2);
+        expect(await alice.pop("q")).toBe(1);
+        await alice.unlock("q");
+        expect(await bob.pop("q")).toBe(2);
+      });
+
+      test("requireLock: push and pop succeed only while this owner holds the lock", async () => {
+        expect((await rejectionOf(alice.push("q", 1, { requireLock: true }))).code).toBe("LOCK_NOT_HELD");
+        expect((await rejectionOf(alice.pop("q", { requireLock: true }))).code).toBe("LOCK_NOT_HELD");
+        expect(await alice.listLength("q")).toBe(0);
+        await alice.lock("q");
+        expect(await alice.push("q", 1, { requireLock: true })).toBe(1);
+        expect(await alice.pop("q", { requireLock: true })).toBe(1);
+      });
+
+      test("items are validated like values, and a refused item changes nothing", async () => {
+        await alice.push("q", "kept");
+        expect((await rejectionOf(alice.push("q", undefined))).code).toBe("UNSERIALIZABLE_VALUE");
+        expect((await rejectionOf(alice.push("q", () => 1))).code).toBe("UNSERIALIZABLE_VALUE");
+        expect((await rejectionOf(alice.push("", 1))).code).toBe("INVALID_KEY");
+        expect((await rejectionOf(alice.pop("q", { requireLok: true } as never))).code).toBe("INVALID_OPTIONS");
+        expect(await alice.listLength("q")).toBe(1);
+      });
+
+      test("clear() removes lists too", async () => {
+        await alice.push("q", 1);
+        await alice.push("r", 1);
+        expect(await alice.clear()).toBe(2);
+        expect(await alice.listLength("q")).toBe(0);
+      });
+
+      test("callbacks get next(null, result)", async () => {
+        expect(await callbackResult((next) => alice.push("q", "a", next))).toEqual([null, 1]);
+        expect(await callbackResult((next) => alice.listLength("q", next))).toEqual([null, 1]);
+        expect(await callbackResult((next) => alice.pop("q", next))).toEqual([null, "a"]);
+        expect(await callbackResult((next) => alice.pop("q", next))).toEqual([null, null]);
+      });
+    });
+
+    describe("fetch (single-flight read-through)", () => {
+      test("returns the cached value without running the producer", async () => {
+        await alice.save("k", { cached: true });
+        const producer = jest.fn(() => ({ cached: false }));
+        expect(await bob.fetch("k", producer)).toEqual({ cached: true });
+        expect(producer).not.toHaveBeenCalled();
+      });
+
+      test("on a miss, runs the producer once for every concurrent caller of one owner, and saves with the TTL", async () => {
+        let runs = 0;
+        const producer = async () => {
+          runs += 1;
+          await sleep(50);
+          return { made: runs };
+        };
+        const results = await Promise.all(Array.from({ length: 20 }, () => alice.fetch("k", producer, { expireTimeMS: 60_000 })));
+        expect(runs).toBe(1);
+        expect(results).toEqual(Array(20).fill({ made: 1 }));
+        const stored = await alice.load("k");
+        expect(stored.value).toEqual({ made: 1 });
+        expect(stored.expireTimestamp! - stored.createdAt).toBe(60_000);
+        expect(await alice.locks()).toEqual([]);
+      });
+
+      test("callers of another owner wait for the producer's value instead of producing", async () => {
+        let runs = 0;
+        const producer = async () => {
+          runs += 1;
+          await sleep(100);
+          return "value";
+        };
+        const first = alice.fetch("k", producer);
+        await sleep(20);
+        const others = await Promise.all([bob.fetch("k", producer), alice.withOwner("carol").fetch("k", producer)]);
+        expect(await first).toBe("value");
+        expect(others).toEqual(["value", "value"]);
+        expect(runs).toBe(1);
+      });
+
+      test("a producer's error reaches its caller unchanged; a waiting owner then produces itself", async () => {
+        const failure = new Error("backend down");
+        const failing = async () => {
+          await sleep(50);
+          throw failure;
+        };
+        const first = alice.fetch("k", failing);
+        await sleep(10);
+        const waiter = bob.fetch("k", async () => "from bob");
+        expect(await rejectionOf(first)).toBe(failure);
+        expect(await waiter).toBe("from bob");
+        expect(await alice.locks()).toEqual([]);
+        expect((await alice.load("k")).value).toBe("from bob");
+      });
+
+      test("a waiter whose wait runs out gets LOCK_TIMEOUT", async () => {
+        await alice.lock("k", 5_000);
+        const error = await rejectionOf(bob.fetch("k", async () => "never", { lockTimeoutMS: 100 }));
+        expect(error.code).toBe("LOCK_TIMEOUT");
+        expect(error.message).toMatch(/lockTimeoutMS/);
+      });
+
+      test("bad arguments and unserializable results are refused, and the lock is released", async () => {
+        expect((await rejectionOf(alice.fetch("k", "not a function" as never))).code).toBe("INVALID_OPTIONS");
+        expect((await rejectionOf(alice.fetch("k", () => 1, { expireTimeMs: 5 } as never))).code).toBe("INVALID_OPTIONS");
+        expect((await rejectionOf(alice.fetch("k", () => 1, { lockTimeoutMS: -1 }))).code).toBe("INVALID_TTL");
+        expect((await rejectionOf(alice.fetch("k", () => undefined))).code).toBe("UNSERIALIZABLE_VALUE");
+        expect(await alice.locks()).toEqual([]);
+        expect(await alice.keys()).toEqual([]);
+      });
+
+      test("calls next(null, value)", async () => {
+        expect(await callbackResult((next) => alice.fetch("k", () => 42, next))).toEqual([null, 42]);
+        expect(await callbackResult((next) => alice.fetch("k", () => 0, { expireTimeMS: 1000 }, next))).toEqual([null, 42]);
+      });
+    });
+
+    describe("dumpWrite and dumpRead", () => {
+      let dir: string;
+      beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "ah-cache-dump-"));
+      });
+      afterEach(() => {
+        fs.rmSync(dir, { recursive: true, force: true });
+      });
+
+      test("a round trip keeps values, createdAt, readAt, expiry instants and lists; the dump is not a read", async () => {
+        await alice.save("forever", { nested: ["v", 1, null] });
+        await alice.save("brief", "soon gone", 60_000);
+        await alice.load("brief");
+        await alice.push("queue", "first");
+        await alice.push("queue", { second: true });
+        const before = [await peek("forever"), await peek("brief")];
+        const file = path.join(dir, "dump.jsonl");
+        expect(await alice.dumpWrite(file)).toBe(3);
+        const lines = fs.readFileSync(file, "utf8").trimEnd().split("\n");
+        expect(lines).toHaveLength(5);
+        expect(JSON.parse(lines[4])).toEqual({ end: true, entries: 3 });
+
+        await alice.clear();
+        await alice.save("stray", "removed by replace");
+        expect(await bob.dumpRead(file)).toEqual({ restored: 3, expired: 0, locked: 0 });
+        expect((await alice.keys()).sort()).toEqual(["brief", "forever"]);
+        expect([await peek("forever"), await peek("brief")]).toEqual(before);
+        expect(await alice.pop("queue")).toBe("first");
+        expect(await alice.pop("queue")).toEqual({ second: true });
+      });
+
+      /** The object as load() would show it, without recording a read: through a dump of its own. */
+      async function peek(key: string) {
+        const file = path.join(dir, `peek-${key}.jsonl`);
+        await alice.dumpWrite(file);
+        const line = fs
+          .readFileSync(file, "utf8")
+          .split("\n")
+          .find((text) => text.startsWith(`{"key":${JSON.stringify(key)},`));
+        return JSON.parse(line!);
+      }
+
+      test("merge keeps what is there, overwrites what the dump holds, and skips locked keys and expired objects", async () => {
+        await alice.save("a", "from dump");
+        await alice.save("b", "from dump");
+        await alice.save("c", "short", 50);
+        const file = path.join(dir, "dump.jsonl");
+        await alice.dumpWrite(file);
+        await alice.save("a", "changed since");
+        await alice.save("d", "not in the dump");
+        await bob.lock("b");
+        await sleep(100);
+        expect(await alice.dumpRead(file, { mode: "merge" })).toEqual({ restored: 1, expired: 1, locked: 1 });
+        expect((await alice.load("a")).value).toBe("from dump");
+        expect((await alice.load("d")).value).toBe("not in the dump");
+        expect((await bob.load("b")).value).toBe("from dump");
+        expect((await rejectionOf(alice.load("c"))).code).toBe("NOT_FOUND");
+      });
+
+      test("a truncated dump is refused, naming the line, and nothing changes", async () => {
+        for (let i = 0; i < 5; i += 1) await alice.save(`k${i}`, i);
+        const file = path.join(dir, "dump.jsonl");
+        await alice.dumpWrite(file);
+        const text = fs.readFileSync(file, "utf8");
+        await alice.clear();
+        await alice.save("survivor", true);
+
+        const cutMidLine = path.join(dir, "cut.jsonl");
+        const lines = text.split("\n");
+        fs.writeFileSync(cutMidLine, lines.slice(0, 3).join("\n") + "\n" + lines[3].slice(0, 12));
+        const midLine = await rejectionOf(alice.dumpRead(cutMidLine));
+        expect(midLine.code).toBe("INVALID_DUMP");
+        expect(midLine.message).toMatch(/cut\.jsonl line 4: not valid JSON/);
+
+        const cutAtLine = path.join(dir, "cut-at-line.jsonl");
+        fs.writeFileSync(cutAtLine, lines.slice(0, 4).join("\n") + "\n");
+        const atLine = await rejectionOf(alice.dumpRead(cutAtLine, { mode: "merge" }));
+        expect(atLine.code).toBe("INVALID_DUMP");
+        expect(atLine.message).toMatch(/line 4: the file ends without its closing line after 3 entries: it is truncated/);
+
+        expect(await alice.keys()).toEqual(["survivor"]);
+      });
+
+      test.each([
+        ["not a dump", '{"hello":1}\n', /line 1: not an ah-cache-plugin dump/],
+        ["empty", "", /line 1: the file is empty/],
+        ["bad entry", '{"format":"ah-cache-plugin/dump","version":1}\n{"key":"","value":1,"createdAt":1,"readAt":null,"expireTimestamp":null}\n', /line 2: key must not be empty/],
+        ["bad timestamp", '{"format":"ah-cache-plugin/dump","version":1}\n{"key":"k","value":1,"createdAt":"yesterday","readAt":null,"expireTimestamp":null}\n', /line 2: createdAt must be a timestamp/],
+        ["wrong count", '{"format":"ah-cache-plugin/dump","version":1}\n{"end":true,"entries":2}\n', /line 2: the closing line counts 2 entries, but the file holds 0/],
+        ["after the end", '{"format":"ah-cache-plugin/dump","version":1}\n{"end":true,"entries":0}\n{"list":"q","items":[]}\n', /line 3: text after the closing line/],
+      ])("a corrupt dump (%s) is refused with INVALID_DUMP naming the line", async (_, contents, message) => {
+        await alice.save("survivor", true);
+        const file = path.join(dir, "bad.jsonl");
+        fs.writeFileSync(file, contents);
+        const error = await rejectionOf(alice.dumpRead(file));
+        expect(error.code).toBe("INVALID_DUMP");
+        expect(error.message).toMatch(message);
+        expect(await alice.keys()).toEqual(["survivor"]);
+      });
+
+      test("a missing file, a bad mode and a bad path are clear errors", async () => {
+        expect((await rejectionOf(alice.dumpRead(path.join(dir, "absent.jsonl")))).code).toBe("INVALID_DUMP");
+        expect((await rejectionOf(alice.dumpRead(path.join(dir, "x"), { mode: "append" } as never))).code).toBe("INVALID_OPTIONS");
+        expect((await rejectionOf(alice.dumpWrite(path.join(dir, "no", "such", "dir.jsonl")))).code).toBe("INVALID_OPTIONS");
+        expect((await rejectionOf(alice.dumpWrite("" as never))).code).toBe("INVALID_OPTIONS");
+        expect(fs.readdirSync(dir)).toEqual([]);
+      });
+
+      test("progress is reported, and callbacks get next(null, result)", async () => {
+        for (let i = 0; i < 3; i += 1) await alice.save(`k${i}`, i);
+        const file = path.join(dir, "dump.jsonl");
+        const progress: number[] = [];
+        expect(await callbackResult((next) => alice.dumpWrite(file, { onProgress: (n) => progress.push(n) }, next))).toEqual([null, 3]);
+        expect(progress[progress.length - 1]).toBe(3);
+        expect(await callbackResult((next) => alice.dumpRead(file, next))).toEqual([null, { restored: 3, expired: 0, locked: 0 }]);
+      });
+
+      test("special keys survive a round trip", async () => {
+        for (const key of SPECIAL_KEYS) await alice.save(key, key);
+        const file = path.join(dir, "dump.jsonl");
+        await alice.dumpWrite(file);
+        await alice.clear();
+        expect((await alice.dumpRead(file)).restored).toBe(SPECIAL_KEYS.length);
+        expect((await alice.keys()).sort()).toEqual([...SPECIAL_KEYS].sort());
+        for (const key of SPECIAL_KEYS) expect((await alice.load(key)).value).toBe(key);
+      });
+    });
+
+    describe("stats and status", () => {
+      test("count saves, loads, hits, misses, lock waits and failures, and errors by code", async () => {
+        await alice.save("k", 1);
+        await alice.load("k");
+        await rejectionOf(alice.load("missing"));
+        await bob.lock("held", 100);
+        expect(await alice.lock("held")).toBe(false);
+        expect(await alice.lock("held", { retry: 2_000 })).toBe(true);
+        await rejectionOf(alice.save("", 1));
+        expect(alice.stats()).toEqual({
+          saves: 1,
+          loads: 2,
+          hits: 1,
+          misses: 1,
+          lockWaits: expect.any(Number),
+          lockFailures: 1,
+          errors: { NOT_FOUND: 1, INVALID_KEY: 1 },
+        });
+        expect(alice.stats().lockWaits).toBeGreaterThanOrEqual(1);
+        expect(bob.stats().saves).toBe(0);
+      });
+
+      test("status() reports store kind, connection, owner and the locks this owner holds", async () => {
+        await alice.lock("a");
+        await alice.lock("b");
+        await bob.lock("c");
+        expect(await alice.status()).toEqual({
+          store: target.store.kind,
+          connection: "ready",
+          owner: "alice",
+          stats: alice.stats(),
+          locksHeld: 2,
+        });
       });
     });
 

@@ -1,7 +1,8 @@
 import asCallback from "standard-as-callback";
-import { CacheError, CacheErrorCodes, lockNotHeld, locked, notFound } from "./errors";
+import { DumpProgress, readDump, writeDump } from "./dump";
+import { CacheError, CacheErrorCode, CacheErrorCodes, lockNotHeld, locked, notFound } from "./errors";
 import { deserializeValue, serializeValue } from "./serialization";
-import type { CacheStore, DestroyOutcome, LockDetails, SaveOutcome, StoreKind } from "./types/store";
+import type { CacheStore, DestroyOutcome, DumpEntry, LockDetails, SaveOutcome, StoreKind } from "./types/store";
 import { assertKey, optionalDuration, plainOptions, positiveDuration, retryBudget } from "./validation";
 
 export const DEFAULT_LOCK_DURATION_MS = 10_000;
@@ -56,6 +57,66 @@ export interface LockContext {
   token: number;
 }
 
+export interface ListWriteOptions {
+  /** A guarded write: succeeds only while this owner holds the key's lock, checked in the same atomic step. */
+  requireLock?: boolean;
+}
+
+export interface FetchOptions {
+  /** TTL of the value the producer makes, in ms; null or absent: it never expires. */
+  expireTimeMS?: number | null;
+  /**
+   * TTL of the key's lock while the producer runs (it is extended while the producer is alive, and expires this
+   * long after its process dies), and how long other callers wait for the value. Defaults to lockDuration.
+   */
+  lockTimeoutMS?: number | null;
+}
+
+export interface DumpWriteOptions {
+  /** Called after each batch with the number of entries written so far. */
+  onProgress?: DumpProgress;
+}
+
+export interface DumpReadOptions {
+  /** "replace" (default, as actionhero's dumpRead): clear the namespace first. "merge": keep what is there. */
+  mode?: "replace" | "merge";
+  /** Called after each batch with the number of entries restored so far. */
+  onProgress?: DumpProgress;
+}
+
+export interface DumpReadResult {
+  /** Entries written. */
+  restored: number;
+  /** Objects whose expiry instant passed before the restore: not written. */
+  expired: number;
+  /** Entries whose key another owner had locked: not written. */
+  locked: number;
+}
+
+/** Counts since this Cache was created, for status pages. */
+export interface CacheStats {
+  saves: number;
+  loads: number;
+  hits: number;
+  misses: number;
+  /** Times a caller waited for another owner's lock to go (load/lock/checkLock retries, fetch waits). */
+  lockWaits: number;
+  /** lock/acquireLock/withLock calls that did not get the lock. */
+  lockFailures: number;
+  /** Failed calls by CacheError code (NOT_FOUND included). */
+  errors: Partial<Record<CacheErrorCode, number>>;
+}
+
+export interface CacheStatus {
+  store: StoreKind;
+  /** "ready" when operations can succeed now; otherwise the Redis connection's state ("connecting", "reconnecting"…). */
+  connection: string;
+  owner: string;
+  stats: CacheStats;
+  /** Locks this owner holds right now, or null when the store could not be asked. */
+  locksHeld: number | null;
+}
+
 export interface LoadResult<T = unknown> {
   key: string;
   value: T;
@@ -83,6 +144,40 @@ const SAVE_OPTIONS = ["expireTimeMS", "requireLock"] as const;
 const DESTROY_OPTIONS = ["requireLock"] as const;
 const LOCK_OPTIONS = ["expireTimeMS", "retry"] as const;
 const LOCKS_OPTIONS = ["details"] as const;
+const LIST_WRITE_OPTIONS = ["requireLock"] as const;
+const FETCH_OPTIONS = ["expireTimeMS", "lockTimeoutMS"] as const;
+const DUMP_WRITE_OPTIONS = ["onProgress"] as const;
+const DUMP_READ_OPTIONS = ["mode", "onProgress"] as const;
+/** Entries restored per store round, bounding memory whatever the dump's size. */
+const RESTORE_BATCH = 1000;
+
+/**
+ * A producer's own error, carried through the cache's error handling unchanged: fetch() rejects with exactly what
+ * the producer threw, not a CacheError wrapping it.
+ */
+class ProducerFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/** fetch() calls in flight per store, by owner and key, so callers in one process share one producer run. */
+const flightsByStore = new WeakMap<CacheStore, Map<string, Promise<unknown>>>();
+
+function flightsOf(store: CacheStore): Map<string, Promise<unknown>> {
+  let flights = flightsByStore.get(store);
+  if (!flights) flightsByStore.set(store, (flights = new Map()));
+  return flights;
+}
+
+function progressOption(options: Record<string, unknown>): DumpProgress | undefined {
+  const onProgress = ownField(options, "onProgress");
+  if (onProgress === undefined || typeof onProgress === "function") return onProgress as DumpProgress | undefined;
+  throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "options.onProgress must be a function");
+}
+
+function fileArgument(file: unknown): string {
+  if (typeof file === "string" && file.length > 0) return file;
+  throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "the dump file must be a non-empty path string");
+}
 
 function isOptionsObject(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -135,12 +230,12 @@ function splitCallback(args: unknown[], required: number): [unknown[], AnyFuncti
   return [args, undefined];
 }
 
-/** Runs an operation so that it never throws synchronously, and always rejects with a CacheError. */
+/** Runs an operation so that it never throws synchronously, and always rejects with a CacheError (or a producer's own error). */
 async function attempt<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
-    if (error instanceof CacheError) throw error;
+    if (error instanceof CacheError || error instanceof ProducerFailure) throw error;
     throw new CacheError(CacheErrorCodes.STORE_ERROR, `unexpected failure: ${(error as Error)?.message ?? error}`, {
       cause: error,
     });
@@ -162,6 +257,7 @@ export class Cache {
   readonly owner: string;
   readonly lockDuration: number;
   readonly maxValueBytes: number;
+  private readonly counters: CacheStats = { saves: 0, loads: 0, hits: 0, misses: 0, lockWaits: 0, lockFailures: 0, errors: {} };
 
   constructor(options: CacheOptions) {
     if (typeof options?.owner !== "string" || options.owner.length === 0) {
@@ -182,10 +278,15 @@ export class Cache {
    */
   private run<T>(input: unknown[], required: number, body: (args: unknown[]) => Promise<T>): Promise<T> {
     const [args, next] = splitCallback(input, required);
-    return withCallback(
-      attempt(() => body(args)),
-      next,
-    );
+    return withCallback(this.counted(attempt(() => body(args))), next);
+  }
+
+  /** Counts a failed call under its error code, passing the outcome through. */
+  private counted<T>(promise: Promise<T>): Promise<T> {
+    return promise.catch((error: unknown) => {
+      if (error instanceof CacheError) this.counters.errors[error.code] = (this.counters.errors[error.code] ?? 0) + 1;
+      throw error instanceof ProducerFailure ? error.error : error;
+    });
   }
 
   get kind(): StoreKind {
@@ -212,6 +313,7 @@ export class Cache {
       const requireLock = flag(options, "requireLock");
       const json = serializeValue(value, this.maxValueBytes);
       assertWritten(await this.store.save(key, this.owner, json, ttl, requireLock), key);
+      this.counters.saves += 1;
       return true as const;
     });
   }
@@ -224,17 +326,24 @@ export class Cache {
   load<T = unknown>(key: string, options?: LoadOptions | null, next?: LoadCallback<T>): Promise<LoadResult<T>>;
   load<T = unknown>(...input: unknown[]): Promise<LoadResult<T>> {
     const [[key, rawOptions], next] = splitCallback(input, 1);
-    const promise = attempt(async () => {
-      assertKey(key);
-      const options = plainOptions(rawOptions, LOAD_OPTIONS, "load options");
-      const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
-      const retry = retryBudget(ownField(options, "retry"), "options.retry");
-      const outcome = await this.whileLocked(key, retry, () => this.store.load(key, this.owner, ttl), (found) => found.status === "locked");
-      if (outcome.status === "locked") throw locked(key);
-      if (outcome.status === "missing") throw notFound(key);
-      const { json, expireTimestamp, createdAt, readAt } = outcome.object;
-      return { key, value: deserializeValue(json) as T, expireTimestamp, createdAt, readAt };
-    });
+    const promise = this.counted(
+      attempt(async () => {
+        assertKey(key);
+        const options = plainOptions(rawOptions, LOAD_OPTIONS, "load options");
+        const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
+        const retry = retryBudget(ownField(options, "retry"), "options.retry");
+        const outcome = await this.whileLocked(key, retry, () => this.store.load(key, this.owner, ttl), (found) => found.status === "locked");
+        if (outcome.status === "locked") throw locked(key);
+        this.counters.loads += 1;
+        if (outcome.status === "missing") {
+          this.counters.misses += 1;
+          throw notFound(key);
+        }
+        this.counters.hits += 1;
+        const { json, expireTimestamp, createdAt, readAt } = outcome.object;
+        return { key, value: deserializeValue(json) as T, expireTimestamp, createdAt, readAt };
+      }),
+    );
     if (next) {
       asCallback(
         promise.then((result) => [result.value, result.expireTimestamp, result.createdAt, result.readAt]),
@@ -291,8 +400,10 @@ export class Cache {
   }
 
   /** Takes the lock, waiting up to `retryMs` for a release; resolves the fencing token, or 0 if not taken. */
-  private acquire(key: string, ttlMs: number, retryMs: number): Promise<number> {
-    return this.whileLocked(key, retryMs, () => this.store.lock(key, this.owner, ttlMs), (token) => token === 0);
+  private async acquire(key: string, ttlMs: number, retryMs: number): Promise<number> {
+    const token = await this.whileLocked(key, retryMs, () => this.store.lock(key, this.owner, ttlMs), (held) => held === 0);
+    if (token === 0) this.counters.lockFailures += 1;
+    return token;
   }
 
   /**
@@ -301,19 +412,25 @@ export class Cache {
    * AbortSignal that fires if the lock is lost, and the acquisition's fencing token. Resolves with fn's result.
    */
   async withLock<T>(key: string, fn: (context: LockContext) => T | Promise<T>, options: WithLockOptions = {}): Promise<T> {
-    const { ttl, token } = await attempt(async () => {
-      assertKey(key);
-      if (typeof fn !== "function") throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "withLock needs a function to run");
-      const checked = plainOptions(options, LOCK_OPTIONS, "withLock options");
-      const ttl = optionalDuration(ownField(checked, "expireTimeMS"), "options.expireTimeMS") ?? this.lockDuration;
-      const retry = ownField(checked, "retry") === undefined ? ttl : retryBudget(ownField(checked, "retry"), "options.retry");
-      const token = await this.acquire(key, ttl, retry);
-      if (token === 0) {
-        throw new CacheError(CacheErrorCodes.LOCK_TIMEOUT, `could not take the lock on ${JSON.stringify(key)} within ${retry} ms`, { key });
-      }
-      return { ttl, token };
-    });
+    const { ttl, token } = await this.counted(
+      attempt(async () => {
+        assertKey(key);
+        if (typeof fn !== "function") throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "withLock needs a function to run");
+        const checked = plainOptions(options, LOCK_OPTIONS, "withLock options");
+        const ttl = optionalDuration(ownField(checked, "expireTimeMS"), "options.expireTimeMS") ?? this.lockDuration;
+        const retry = ownField(checked, "retry") === undefined ? ttl : retryBudget(ownField(checked, "retry"), "options.retry");
+        const token = await this.acquire(key, ttl, retry);
+        if (token === 0) {
+          throw new CacheError(CacheErrorCodes.LOCK_TIMEOUT, `could not take the lock on ${JSON.stringify(key)} within ${retry} ms`, { key });
+        }
+        return { ttl, token };
+      }),
+    );
+    return this.holdLock(key, ttl, token, fn);
+  }
 
+  /** Runs `fn` under a lock already taken: extends it every third of its TTL, and always releases it afterwards. */
+  private async holdLock<T>(key: string, ttl: number, token: number, fn: (context: LockContext) => T | Promise<T>): Promise<T> {
     const controller = new AbortController();
     let extender: NodeJS.Timeout | undefined;
     const scheduleExtend = () => {
@@ -403,6 +520,193 @@ export class Cache {
   }
 
   /**
+   * Appends `item` to the tail of the list under `key` and resolves the list's new length (always truthy).
+   * Lists obey locks like objects: LOCKED while another owner holds the key's lock, LOCK_NOT_HELD with
+   * `requireLock` when this owner does not. A key's list is separate from its object; both share its lock.
+   */
+  push(key: string, item: unknown, next?: Callback<number>): Promise<number>;
+  push(key: string, item: unknown, options?: ListWriteOptions | null, next?: Callback<number>): Promise<number>;
+  push(...input: unknown[]): Promise<number> {
+    return this.run(input, 2, async ([key, item, rawOptions]) => {
+      assertKey(key);
+      const requireLock = flag(plainOptions(rawOptions, LIST_WRITE_OPTIONS, "push options"), "requireLock");
+      const outcome = await this.store.push(key, this.owner, serializeValue(item, this.maxValueBytes), requireLock);
+      if (outcome.status !== "pushed") throw outcome.status === "locked" ? locked(key) : lockNotHeld(key);
+      return outcome.length;
+    });
+  }
+
+  /** Removes and resolves the item at the head of the list (first in, first out); null when the list is empty. */
+  pop<T = unknown>(key: string, next?: Callback<T | null>): Promise<T | null>;
+  pop<T = unknown>(key: string, options?: ListWriteOptions | null, next?: Callback<T | null>): Promise<T | null>;
+  pop<T = unknown>(...input: unknown[]): Promise<T | null> {
+    return this.run(input, 1, async ([key, rawOptions]) => {
+      assertKey(key);
+      const requireLock = flag(plainOptions(rawOptions, LIST_WRITE_OPTIONS, "pop options"), "requireLock");
+      const outcome = await this.store.pop(key, this.owner, requireLock);
+      if (outcome.status === "locked") throw locked(key);
+      if (outcome.status === "not-holder") throw lockNotHeld(key);
+      return outcome.status === "popped" ? (deserializeValue(outcome.json) as T) : null;
+    });
+  }
+
+  /** How many items the list under `key` holds (0 when there is none); LOCKED while another owner holds the lock. */
+  listLength(key: string, next?: Callback<number>): Promise<number>;
+  listLength(...input: unknown[]): Promise<number> {
+    return this.run(input, 1, async ([key]) => {
+      assertKey(key);
+      const outcome = await this.store.listLength(key, this.owner);
+      if (outcome.status === "locked") throw locked(key);
+      return outcome.length;
+    });
+  }
+
+  /**
+   * Single-flight read-through: resolves the cached value of `key` if there is one. Otherwise exactly one caller
+   * across every server takes the key's lock, runs `producer`, saves its result with `expireTimeMS` and resolves
+   * it; every other caller waits (up to `lockTimeoutMS`) for that value instead of running `producer` too.
+   * If `producer` throws, its caller (and callers in the same process that joined it) reject with that same error;
+   * callers elsewhere see the lock released without a value and try again themselves. A wait that runs out
+   * rejects with LOCK_TIMEOUT.
+   */
+  fetch<T = unknown>(key: string, producer: () => T | Promise<T>, next?: Callback<T>): Promise<T>;
+  fetch<T = unknown>(key: string, producer: () => T | Promise<T>, options?: FetchOptions | null, next?: Callback<T>): Promise<T>;
+  fetch<T = unknown>(...input: unknown[]): Promise<T> {
+    return this.run(input, 2, async ([key, producer, rawOptions]) => {
+      assertKey(key);
+      if (typeof producer !== "function") throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "fetch needs a producer function");
+      const options = plainOptions(rawOptions, FETCH_OPTIONS, "fetch options");
+      const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
+      const lockTtl = optionalDuration(ownField(options, "lockTimeoutMS"), "options.lockTimeoutMS") ?? this.lockDuration;
+      const flights = flightsOf(this.store);
+      const flightKey = `${this.owner}\u0000${key}`;
+      const joined = flights.get(flightKey);
+      if (joined) return joined as Promise<T>;
+      const flight = this.fetchAcrossServers(key, producer as () => T | Promise<T>, ttl, lockTtl).finally(() => flights.delete(flightKey));
+      flights.set(flightKey, flight);
+      return flight;
+    });
+  }
+
+  private async fetchAcrossServers<T>(key: string, producer: () => T | Promise<T>, ttl: number | null, lockTtl: number): Promise<T> {
+    const deadline = Date.now() + lockTtl;
+    for (;;) {
+      const release = await this.store.listenForUnlock(key);
+      try {
+        const found = await this.store.load(key, this.owner, null);
+        if (found.status === "ok") {
+          this.counters.loads += 1;
+          this.counters.hits += 1;
+          return deserializeValue(found.object.json) as T;
+        }
+        if (found.status === "missing") {
+          const token = await this.store.lock(key, this.owner, lockTtl);
+          if (token > 0) return await this.holdLock(key, lockTtl, token, () => this.produce(key, producer, ttl));
+        }
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) {
+          throw new CacheError(CacheErrorCodes.LOCK_TIMEOUT, `no value for ${JSON.stringify(key)} appeared within ${lockTtl} ms (options.lockTimeoutMS)`, {
+            key,
+          });
+        }
+        this.counters.lockWaits += 1;
+        await release.wait(remaining);
+      } finally {
+        release.cancel();
+      }
+    }
+  }
+
+  /** Runs under the key's lock: looks once more (another server may have saved since), then produces and saves. */
+  private async produce<T>(key: string, producer: () => T | Promise<T>, ttl: number | null): Promise<T> {
+    const found = await this.store.load(key, this.owner, null);
+    this.counters.loads += 1;
+    if (found.status === "ok") {
+      this.counters.hits += 1;
+      return deserializeValue(found.object.json) as T;
+    }
+    this.counters.misses += 1;
+    let value: T;
+    try {
+      value = await producer();
+    } catch (error) {
+      throw new ProducerFailure(error);
+    }
+    const json = serializeValue(value, this.maxValueBytes);
+    // Guarded: if the lock was lost meanwhile, whoever holds it now decides what is stored.
+    const saved = await this.store.save(key, this.owner, json, ttl, true);
+    if (saved === "saved") this.counters.saves += 1;
+    return deserializeValue(json) as T;
+  }
+
+  /**
+   * Writes every object (with createdAt, readAt and its expiry instant) and every list of this namespace to `file`
+   * as JSON Lines, streaming, and resolves how many entries were written. Reading for the dump does not count as a
+   * read. The file appears complete or not at all (it is written aside and renamed).
+   */
+  dumpWrite(file: string, next?: Callback<number>): Promise<number>;
+  dumpWrite(file: string, options?: DumpWriteOptions | null, next?: Callback<number>): Promise<number>;
+  dumpWrite(...input: unknown[]): Promise<number> {
+    return this.run(input, 1, async ([file, rawOptions]) => {
+      const path = fileArgument(file);
+      const onProgress = progressOption(plainOptions(rawOptions, DUMP_WRITE_OPTIONS, "dumpWrite options"));
+      return writeDump(this.store.entries(), path, onProgress);
+    });
+  }
+
+  /**
+   * Restores a dump written by dumpWrite. The whole file is checked first: a truncated or corrupt file is refused
+   * with INVALID_DUMP naming the line, and nothing is changed. Then, in "replace" mode (the default) the namespace
+   * is cleared, and each entry is written back with its metadata and original expiry instant; objects already past
+   * it are skipped, as are keys another owner has locked. Resolves `{ restored, expired, locked }`.
+   */
+  dumpRead(file: string, next?: Callback<DumpReadResult>): Promise<DumpReadResult>;
+  dumpRead(file: string, options?: DumpReadOptions | null, next?: Callback<DumpReadResult>): Promise<DumpReadResult>;
+  dumpRead(...input: unknown[]): Promise<DumpReadResult> {
+    return this.run(input, 1, async ([file, rawOptions]) => {
+      const path = fileArgument(file);
+      const options = plainOptions(rawOptions, DUMP_READ_OPTIONS, "dumpRead options");
+      const mode = ownField(options, "mode") ?? "replace";
+      if (mode !== "replace" && mode !== "merge") {
+        throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, `options.mode must be "replace" or "merge", got ${JSON.stringify(mode)}`);
+      }
+      const onProgress = progressOption(options);
+      // The first pass only checks, holding one line at a time, so a bad file changes nothing.
+      for await (const entry of readDump(path, this.maxValueBytes)) void entry;
+      if (mode === "replace") await this.store.clear();
+      const result: DumpReadResult = { restored: 0, expired: 0, locked: 0 };
+      let batch: DumpEntry[] = [];
+      const flush = async () => {
+        for (const outcome of await this.store.restore(batch, this.owner)) result[outcome] += 1;
+        batch = [];
+        onProgress?.(result.restored + result.expired + result.locked);
+      };
+      for await (const entry of readDump(path, this.maxValueBytes)) {
+        batch.push(entry);
+        if (batch.length >= RESTORE_BATCH) await flush();
+      }
+      if (batch.length > 0) await flush();
+      return result;
+    });
+  }
+
+  /** Counts since this Cache was created: saves, loads, hits, misses, lock waits and failures, errors by code. */
+  stats(): CacheStats {
+    return { ...this.counters, errors: { ...this.counters.errors } };
+  }
+
+  /** What a status page shows: store kind, connection state, owner, counters, and how many locks this owner holds. */
+  async status(): Promise<CacheStatus> {
+    let locksHeld: number | null = null;
+    try {
+      locksHeld = (await this.store.lockDetails()).filter((lock) => lock.owner === this.owner).length;
+    } catch {
+      // A status page must answer while the store is away; the connection field says why the count is missing.
+    }
+    return { store: this.store.kind, connection: this.store.connection, owner: this.owner, stats: this.stats(), locksHeld };
+  }
+
+  /**
    * Repeats `operation` while it reports a foreign lock and the retry budget lasts. Each round registers for the
    * lock's release before checking, so a release between the check and the wait still wakes it.
    */
@@ -415,6 +719,7 @@ export class Cache {
         const result = await operation();
         const remaining = deadline - Date.now();
         if (!isLocked(result) || remaining <= 0) return result;
+        this.counters.lockWaits += 1;
         await release.wait(remaining);
       } finally {
         release.cancel();

@@ -23,6 +23,8 @@ export const CacheErrorCodes = {
   LOCK_TIMEOUT: "LOCK_TIMEOUT",
   /** `withLock` lost its lock while the function ran (an extend failed); the AbortSignal's reason. */
   LOCK_LOST: "LOCK_LOST",
+  /** A dump file is not a complete, valid dump; the message names the file and line. Nothing was changed. */
+  INVALID_DUMP: "INVALID_DUMP",
   /** The store could not be reached or did not answer (connection refused, closed, timed out). */
   UNAVAILABLE: "UNAVAILABLE",
   /** The store answered with an error the cache did not expect. */

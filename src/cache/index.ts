@@ -1,5 +1,5 @@
 export { Cache, DEFAULT_LOCK_DURATION_MS, DEFAULT_MAX_VALUE_BYTES } from "./cache";
-export type { CacheOptions, LoadOptions, LoadResult, SaveOptions, DestroyOptions, LockOptions, WithLockOptions, LockContext, Callback, LoadCallback } from "./cache";
+export type { CacheOptions, CacheStats, CacheStatus, FetchOptions, ListWriteOptions, DumpReadOptions, DumpReadResult, DumpWriteOptions, LoadOptions, LoadResult, SaveOptions, DestroyOptions, LockOptions, WithLockOptions, LockContext, Callback, LoadCallback } from "./cache";
 export { CacheError, CacheErrorCodes, isCacheError, NOT_FOUND_MESSAGE, LOCKED_MESSAGE } from "./errors";
 export type { CacheErrorCode } from "./errors";
 export { MemoryStore, DEFAULT_SWEEP_INTERVAL_MS } from "./stores/memory";
@@ -7,7 +7,22 @@ export type { MemoryStoreOptions } from "./stores/memory";
 export { RedisStore, DEFAULT_PREFIX, DEFAULT_LOCK_PREFIX, DEFAULT_SCAN_COUNT } from "./stores/redis";
 export type { RedisStoreOptions } from "./stores/redis";
 export { RedisKeyLayout } from "./stores/redis-keys";
-export type { CacheStore, StoreKind, StoredObject, LoadOutcome, SaveOutcome, DestroyOutcome, LockDetails, UnlockSignal } from "./types/store";
+export type {
+  CacheStore,
+  StoreKind,
+  StoredObject,
+  LoadOutcome,
+  SaveOutcome,
+  DestroyOutcome,
+  PushOutcome,
+  PopOutcome,
+  ListLengthOutcome,
+  DumpEntry,
+  RestoreOutcome,
+  LockDetails,
+  UnlockSignal,
+} from "./types/store";
+export { DUMP_FORMAT, DUMP_VERSION } from "./dump";
 export { MAX_KEY_LENGTH, MAX_DURATION_MS } from "./validation";
 export { MAX_VALUE_DEPTH } from "./serialization";
 export { failFastOptions, waitUntilReady, describeEndpoint, DEFAULT_OPERATION_TIMEOUT_MS } from "./stores/redis-connection";

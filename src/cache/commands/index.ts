@@ -66,4 +66,9 @@ export interface CacheCommands {
   ahCacheExtend(lockKey: string, owner: string, ttl: string): Promise<number>;
   ahCacheUnlock(lockKey: string, owner: string, channel: string): Promise<number>;
   ahCacheCheckLock(lockKey: string, owner: string): Promise<number>;
+  ahCachePush(listKey: string, lockKey: string, owner: string, json: string, guarded: string): Promise<number>;
+  ahCachePop(listKey: string, lockKey: string, owner: string, guarded: string): Promise<[number, string?]>;
+  ahCacheListLength(listKey: string, lockKey: string, owner: string): Promise<number>;
+  ahCacheRestoreObject(objectKey: string, lockKey: string, owner: string, stored: string, expireTimestamp: string): Promise<number>;
+  ahCacheRestoreList(listKey: string, lockKey: string, owner: string, ...items: string[]): Promise<number>;
 }

@@ -11,11 +11,8 @@
 --- @include "includes/locks"
 --- @include "includes/header"
 
-if ARGV[4] == '1' then
-  if not heldBy(KEYS[2], ARGV[1]) then return -2 end
-elseif lockedByOther(KEYS[2], ARGV[1]) then
-  return -1
-end
+local refusal = writeRefusal(KEYS[2], ARGV[1], ARGV[4])
+if refusal then return refusal end
 
 local now = nowMs()
 local ttl = tonumber(ARGV[3])

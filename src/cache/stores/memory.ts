@@ -1,5 +1,17 @@
 import { ReleaseSignals } from "../release-signals";
-import type { CacheStore, DestroyOutcome, LoadOutcome, LockDetails, SaveOutcome, UnlockSignal } from "../types/store";
+import type {
+  CacheStore,
+  DestroyOutcome,
+  DumpEntry,
+  ListLengthOutcome,
+  LoadOutcome,
+  LockDetails,
+  PopOutcome,
+  PushOutcome,
+  RestoreOutcome,
+  SaveOutcome,
+  UnlockSignal,
+} from "../types/store";
 
 interface MemoryObject {
   json: string;
@@ -22,6 +34,37 @@ export interface MemoryStoreOptions {
 }
 
 export const DEFAULT_SWEEP_INTERVAL_MS = 10_000;
+/** Entries per batch of entries(), matching the Redis store's SCAN batches. */
+const ENTRY_BATCH = 1000;
+
+/** A FIFO whose shift() is O(1): the array is compacted only once half of it has been consumed. */
+class ItemQueue {
+  private items: string[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: string): number {
+    this.items.push(item);
+    return this.length;
+  }
+
+  shift(): string | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head++];
+    if (this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  toArray(): string[] {
+    return this.items.slice(this.head);
+  }
+}
 
 /** Like Redis, an entry is still alive at exactly its expiry instant and gone one millisecond later. */
 function isExpired(expireTimestamp: number | null, now: number): boolean {
@@ -36,6 +79,7 @@ export class MemoryStore implements CacheStore {
   readonly kind = "memory" as const;
   private readonly objects = new Map<string, MemoryObject>();
   private readonly lockTable = new Map<string, MemoryLock>();
+  private readonly lists = new Map<string, ItemQueue>();
   private readonly releases = new ReleaseSignals();
   /** Last fencing token issued per key; kept after unlock so tokens never go backwards. */
   private readonly fencingTokens = new Map<string, number>();
@@ -165,6 +209,68 @@ export class MemoryStore implements CacheStore {
     return !this.lockedByOther(key, owner, this.now());
   }
 
+  async push(key: string, owner: string, json: string, requireLock: boolean): Promise<PushOutcome> {
+    const refusal = this.writeRefusal(key, owner, requireLock, this.now());
+    if (refusal) return { status: refusal };
+    let list = this.lists.get(key);
+    if (!list) this.lists.set(key, (list = new ItemQueue()));
+    return { status: "pushed", length: list.push(json) };
+  }
+
+  async pop(key: string, owner: string, requireLock: boolean): Promise<PopOutcome> {
+    const refusal = this.writeRefusal(key, owner, requireLock, this.now());
+    if (refusal) return { status: refusal };
+    const list = this.lists.get(key);
+    const item = list?.shift();
+    // Like Redis, a list that becomes empty no longer exists.
+    if (list && list.length === 0) this.lists.delete(key);
+    return item === undefined ? { status: "empty" } : { status: "popped", json: item };
+  }
+
+  async listLength(key: string, owner: string): Promise<ListLengthOutcome> {
+    if (this.lockedByOther(key, owner, this.now())) return { status: "locked" };
+    return { status: "ok", length: this.lists.get(key)?.length ?? 0 };
+  }
+
+  async *entries(): AsyncIterable<DumpEntry[]> {
+    let batch: DumpEntry[] = [];
+    for (const key of [...this.objects.keys()]) {
+      const object = this.liveObject(key, this.now());
+      if (object) batch.push({ type: "object", key, ...object });
+      if (batch.length >= ENTRY_BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    for (const key of [...this.lists.keys()]) {
+      const list = this.lists.get(key);
+      if (list) batch.push({ type: "list", key, items: list.toArray() });
+      if (batch.length >= ENTRY_BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+
+  async restore(entries: DumpEntry[], owner: string): Promise<RestoreOutcome[]> {
+    const now = this.now();
+    return entries.map((entry) => {
+      if (this.lockedByOther(entry.key, owner, now)) return "locked";
+      if (entry.type === "list") {
+        const list = new ItemQueue();
+        for (const item of entry.items) list.push(item);
+        if (list.length > 0) this.lists.set(entry.key, list);
+        else this.lists.delete(entry.key);
+        return "restored";
+      }
+      if (isExpired(entry.expireTimestamp, now)) return "expired";
+      const { json, createdAt, readAt, expireTimestamp } = entry;
+      this.objects.set(entry.key, { json, createdAt, readAt, expireTimestamp });
+      return "restored";
+    });
+  }
+
   async locks(): Promise<string[]> {
     const now = this.now();
     return [...this.lockTable.keys()].filter((key) => this.liveLock(key, now) !== undefined);
@@ -182,8 +288,9 @@ export class MemoryStore implements CacheStore {
   async clear(): Promise<number> {
     // Expired entries are already gone as far as callers can tell (Redis would not count them either).
     this.sweep();
-    const removed = this.objects.size + this.lockTable.size;
+    const removed = this.objects.size + this.lists.size + this.lockTable.size;
     this.objects.clear();
+    this.lists.clear();
     for (const key of [...this.lockTable.keys()]) this.deleteLock(key);
     return removed;
   }
@@ -204,6 +311,10 @@ export class MemoryStore implements CacheStore {
       const lock = this.lockTable.get(key);
       return lock ? Math.min(timeoutMs, lock.expireTimestamp - this.now() + 1) : 0;
     });
+  }
+
+  get connection(): string {
+    return "ready";
   }
 
   async close(): Promise<void> {

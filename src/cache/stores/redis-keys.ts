@@ -3,7 +3,8 @@ import { CacheError, CacheErrorCodes } from "../errors";
 /**
  * How user keys map to Redis keys.
  *
- * A user key becomes `<prefix>{<tag>}` for the object and `<lockPrefix>{<tag>}` for its lock. The braces make the
+ * A user key becomes `<prefix>{<tag>}` for the object, `<prefix>list:{<tag>}` for the list that push() builds, and
+ * `<lockPrefix>{<tag>}` for the lock guarding both. The braces make the
  * tag the Redis Cluster hash tag, so an object and its lock always live in the same slot and one script can touch
  * both. The tag is the user key with `%` and `}` percent-encoded: an unescaped `}` inside it would end the hash tag
  * early (or leave it empty), and the two keys could land in different slots.
@@ -33,6 +34,11 @@ export class RedisKeyLayout {
     return `${this.prefix}{${encodeTag(key)}}`;
   }
 
+  /** The list of a key: `<prefix>list:{tag}`, which the object pattern `<prefix>{*` never matches. */
+  listKey(key: string): string {
+    return `${this.prefix}list:{${encodeTag(key)}}`;
+  }
+
   lockKey(key: string): string {
     return `${this.lockPrefix}{${encodeTag(key)}}`;
   }
@@ -58,6 +64,16 @@ export class RedisKeyLayout {
   /** A SCAN MATCH pattern for the objects whose user keys start with `scopePrefix`. */
   objectPattern(scopePrefix = ""): string {
     return `${escapeGlob(this.prefix)}{${escapeGlob(encodeTag(scopePrefix))}*`;
+  }
+
+  /** A SCAN MATCH pattern for every list of this namespace. */
+  listPattern(): string {
+    return `${escapeGlob(this.prefix)}list:{*`;
+  }
+
+  /** The user key behind a list's Redis key, or undefined if the Redis key is not one of ours. */
+  keyFromListKey(redisKey: string): string | undefined {
+    return decodeKey(redisKey, `${this.prefix}list:{`);
   }
 
   /** The user key behind an object's Redis key, or undefined if the Redis key is not one of ours. */

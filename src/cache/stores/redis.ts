@@ -2,7 +2,20 @@ import type { Cluster, Redis } from "ioredis";
 import { CacheCommands, defineCommands } from "../commands";
 import { CacheError, CacheErrorCodes } from "../errors";
 import { ReleaseSignals } from "../release-signals";
-import type { CacheStore, DestroyOutcome, LoadOutcome, LockDetails, SaveOutcome, UnlockSignal } from "../types/store";
+import type {
+  CacheStore,
+  DestroyOutcome,
+  DumpEntry,
+  ListLengthOutcome,
+  LoadOutcome,
+  LockDetails,
+  PopOutcome,
+  PushOutcome,
+  RestoreOutcome,
+  SaveOutcome,
+  StoredObject,
+  UnlockSignal,
+} from "../types/store";
 import { DEFAULT_OPERATION_TIMEOUT_MS, describeEndpoint, waitUntilReady } from "./redis-connection";
 import { RedisKeyLayout } from "./redis-keys";
 
@@ -57,6 +70,24 @@ export function toCacheError(error: unknown, endpoint?: string, lastConnectionEr
 
 /** Objects are `createdAt readAt expireTimestamp` as 13-digit ms fields (0 = none), then the JSON: see includes/header.lua. */
 const HEADER_LENGTH = 39;
+const FIELD_LENGTH = 13;
+
+function decodeStoredObject(stored: string): StoredObject {
+  return {
+    json: stored.slice(HEADER_LENGTH),
+    createdAt: Number(stored.slice(0, FIELD_LENGTH)),
+    readAt: Number(stored.slice(FIELD_LENGTH, 2 * FIELD_LENGTH)) || null,
+    expireTimestamp: Number(stored.slice(2 * FIELD_LENGTH, HEADER_LENGTH)) || null,
+  };
+}
+
+function encodeStoredObject(object: StoredObject): string {
+  const field = (ms: number | null) => String(ms ?? 0).padStart(FIELD_LENGTH, "0");
+  return field(object.createdAt) + field(object.readAt) + field(object.expireTimestamp) + object.json;
+}
+
+/** How many entries one restore round sends at once: enough to fill the pipe, few enough to bound memory. */
+const RESTORE_IN_FLIGHT = 256;
 
 function ttlArgument(ttlMs: number | null): string {
   return ttlMs === null ? "" : String(ttlMs);
@@ -128,16 +159,9 @@ export class RedisStore implements CacheStore {
     );
     if (reply[0] === -1) return { status: "locked" };
     if (reply[0] === 0) return { status: "missing" };
-    const object = reply[1] as string;
-    return {
-      status: "ok",
-      object: {
-        json: object.slice(HEADER_LENGTH),
-        createdAt: Number(object.slice(0, 13)),
-        readAt: Number(object.slice(13, 26)) || null,
-        expireTimestamp: reply[2] === "" ? Number(object.slice(26, HEADER_LENGTH)) || null : Number(reply[2]),
-      },
-    };
+    const object = decodeStoredObject(reply[1] as string);
+    if (reply[2] !== "") object.expireTimestamp = Number(reply[2]);
+    return { status: "ok", object };
   }
 
   async destroy(key: string, owner: string, requireLock: boolean): Promise<DestroyOutcome> {
@@ -163,6 +187,76 @@ export class RedisStore implements CacheStore {
     return (await this.call(this.client.ahCacheCheckLock(this.layout.lockKey(key), owner))) === 1;
   }
 
+  async push(key: string, owner: string, json: string, requireLock: boolean): Promise<PushOutcome> {
+    const reply = await this.call(this.client.ahCachePush(this.layout.listKey(key), this.layout.lockKey(key), owner, json, requireLock ? "1" : ""));
+    const refusal = writeOutcome(reply);
+    return refusal ? { status: refusal } : { status: "pushed", length: reply };
+  }
+
+  async pop(key: string, owner: string, requireLock: boolean): Promise<PopOutcome> {
+    const [status, item] = await this.call(this.client.ahCachePop(this.layout.listKey(key), this.layout.lockKey(key), owner, requireLock ? "1" : ""));
+    const refusal = writeOutcome(status);
+    if (refusal) return { status: refusal };
+    return status === 1 ? { status: "popped", json: item as string } : { status: "empty" };
+  }
+
+  async listLength(key: string, owner: string): Promise<ListLengthOutcome> {
+    const reply = await this.call(this.client.ahCacheListLength(this.layout.listKey(key), this.layout.lockKey(key), owner));
+    return reply === -1 ? { status: "locked" } : { status: "ok", length: reply };
+  }
+
+  /** Per primary: SCAN objects, then lists; each batch read back with one pipeline on that node (GET, LRANGE). */
+  async *entries(): AsyncIterable<DumpEntry[]> {
+    for (const node of this.primaries()) {
+      for await (const batch of this.scanBatches(node, this.layout.objectPattern())) {
+        const pipeline = node.pipeline();
+        for (const redisKey of batch) pipeline.get(redisKey);
+        const replies = await this.call(pipeline.exec());
+        const entries: DumpEntry[] = [];
+        batch.forEach((redisKey, index) => {
+          const key = this.layout.keyFromObjectKey(redisKey);
+          const [error, stored] = replies?.[index] ?? [];
+          // An object can expire between SCAN and GET: it is then left out.
+          if (key !== undefined && !error && typeof stored === "string") entries.push({ type: "object", key, ...decodeStoredObject(stored) });
+        });
+        if (entries.length > 0) yield entries;
+      }
+      for await (const batch of this.scanBatches(node, this.layout.listPattern())) {
+        const pipeline = node.pipeline();
+        for (const redisKey of batch) pipeline.lrange(redisKey, 0, -1);
+        const replies = await this.call(pipeline.exec());
+        const entries: DumpEntry[] = [];
+        batch.forEach((redisKey, index) => {
+          const key = this.layout.keyFromListKey(redisKey);
+          const [error, items] = replies?.[index] ?? [];
+          if (key !== undefined && !error && Array.isArray(items) && items.length > 0) entries.push({ type: "list", key, items: items as string[] });
+        });
+        if (entries.length > 0) yield entries;
+      }
+    }
+  }
+
+  /**
+   * Sends a bounded number of restore scripts at once. ioredis writes them back to back on the connection (or
+   * to each key's node on a cluster), so this is pipelined without a pipeline object that would have to stay
+   * within one slot.
+   */
+  async restore(entries: DumpEntry[], owner: string): Promise<RestoreOutcome[]> {
+    const outcomes: RestoreOutcome[] = [];
+    for (let first = 0; first < entries.length; first += RESTORE_IN_FLIGHT) {
+      const replies = await this.call(Promise.all(entries.slice(first, first + RESTORE_IN_FLIGHT).map((entry) => this.restoreOne(entry, owner))));
+      for (const reply of replies) outcomes.push(reply === 1 ? "restored" : reply === 0 ? "expired" : "locked");
+    }
+    return outcomes;
+  }
+
+  private restoreOne(entry: DumpEntry, owner: string): Promise<number> {
+    const lockKey = this.layout.lockKey(entry.key);
+    if (entry.type === "list") return this.client.ahCacheRestoreList(this.layout.listKey(entry.key), lockKey, owner, ...entry.items);
+    const expire = entry.expireTimestamp === null ? "" : String(entry.expireTimestamp);
+    return this.client.ahCacheRestoreObject(this.layout.objectKey(entry.key), lockKey, owner, encodeStoredObject(entry), expire);
+  }
+
   async locks(): Promise<string[]> {
     return this.scanUserKeys(this.layout.lockPattern(), (redisKey) => this.layout.keyFromLockKey(redisKey));
   }
@@ -175,11 +269,11 @@ export class RedisStore implements CacheStore {
     return (await this.keys("")).length;
   }
 
-  /** SCANs objects and locks on every primary and UNLINKs them in pipelined batches, one key per command. */
+  /** SCANs objects, lists and locks on every primary and UNLINKs them in pipelined batches, one key per command. */
   async clear(): Promise<number> {
     let removed = 0;
     for (const node of this.primaries()) {
-      for (const pattern of [this.layout.objectPattern(), this.layout.lockPattern()]) {
+      for (const pattern of [this.layout.objectPattern(), this.layout.listPattern(), this.layout.lockPattern()]) {
         removed += await this.call(
           this.scanNode(node, pattern, async (batch) => {
             const pipeline = node.pipeline();
@@ -252,13 +346,18 @@ export class RedisStore implements CacheStore {
   /** Walks one node with SCAN, handing each non-empty batch to `each`; resolves the sum of what `each` returned. */
   private async scanNode(node: Redis, pattern: string, each: (batch: string[]) => Promise<number>): Promise<number> {
     let total = 0;
+    for await (const batch of this.scanBatches(node, pattern)) total += await each(batch);
+    return total;
+  }
+
+  /** The non-empty SCAN batches of one node. */
+  private async *scanBatches(node: Redis, pattern: string): AsyncIterable<string[]> {
     let cursor = "0";
     do {
-      const [next, batch] = await node.scan(cursor, "MATCH", pattern, "COUNT", this.scanCount);
-      if (batch.length > 0) total += await each(batch);
+      const [next, batch] = await this.call(node.scan(cursor, "MATCH", pattern, "COUNT", this.scanCount));
+      if (batch.length > 0) yield batch;
       cursor = next;
     } while (cursor !== "0");
-    return total;
   }
 
   async listenForUnlock(key: string): Promise<UnlockSignal> {
@@ -291,6 +390,10 @@ export class RedisStore implements CacheStore {
       );
     }
     return this.subscribed;
+  }
+
+  get connection(): string {
+    return this.client.status;
   }
 
   /** How many callers wait for a release right now: for tests and status output. */

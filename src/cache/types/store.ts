@@ -17,6 +17,18 @@ export type LoadOutcome = { status: "ok"; object: StoredObject } | { status: "mi
 export type SaveOutcome = "saved" | "locked" | "not-holder";
 export type DestroyOutcome = "destroyed" | "missing" | "locked" | "not-holder";
 
+export type PushOutcome = { status: "pushed"; length: number } | { status: "locked" } | { status: "not-holder" };
+export type PopOutcome = { status: "popped"; json: string } | { status: "empty" } | { status: "locked" } | { status: "not-holder" };
+export type ListLengthOutcome = { status: "ok"; length: number } | { status: "locked" };
+
+/** One entry of a dump: an object with its metadata, or a whole list. Values and items are JSON text. */
+export type DumpEntry =
+  | { type: "object"; key: string; json: string; createdAt: number; readAt: number | null; expireTimestamp: number | null }
+  | { type: "list"; key: string; items: string[] };
+
+/** "expired": the object's expiry instant had passed, so nothing was written. "locked": another owner holds the lock. */
+export type RestoreOutcome = "restored" | "expired" | "locked";
+
 export interface LockDetails {
   key: string;
   owner: string;
@@ -51,17 +63,32 @@ export interface CacheStore {
   unlock(key: string, owner: string): Promise<boolean>;
   /** True when the lock is free or held by `owner`. */
   checkLock(key: string, owner: string): Promise<boolean>;
+  /** Appends to the tail of the key's list, under the same lock rules as save. */
+  push(key: string, owner: string, json: string, requireLock: boolean): Promise<PushOutcome>;
+  /** Takes the item at the head of the key's list, under the same lock rules as destroy. */
+  pop(key: string, owner: string, requireLock: boolean): Promise<PopOutcome>;
+  /** The length of the key's list (0 when absent); refused like load while another owner holds the lock. */
+  listLength(key: string, owner: string): Promise<ListLengthOutcome>;
+  /**
+   * Every live object and list, in batches, read without counting as a read (readAt is left alone). Entries
+   * written while it runs may or may not be included; each entry is read atomically.
+   */
+  entries(): AsyncIterable<DumpEntry[]>;
+  /** Writes entries read from a dump, keeping their metadata and expiry instant; one outcome per entry. */
+  restore(entries: DumpEntry[], owner: string): Promise<RestoreOutcome[]>;
   /** The user keys that are locked right now. */
   locks(): Promise<string[]>;
   /** The user keys of live objects that start with `scopePrefix` ("" for all). */
   keys(scopePrefix: string): Promise<string[]>;
   /** How many live objects there are. */
   size(): Promise<number>;
-  /** Removes every object and lock of this namespace; resolves how many were removed. Fencing counters stay. */
+  /** Removes every object, list and lock of this namespace; resolves how many were removed. Fencing counters stay. */
   clear(): Promise<number>;
   lockDetails(): Promise<LockDetails[]>;
   /** Starts listening for the release of `key`'s lock. Callers register before checking, then wait. */
   listenForUnlock(key: string): Promise<UnlockSignal>;
+  /** The connection's state: "ready" when operations can succeed now; for Redis, ioredis's status otherwise. */
+  readonly connection: string;
   /** Releases what the store owns: timers, subscriptions, and connections it opened. */
   close(): Promise<void>;
 }

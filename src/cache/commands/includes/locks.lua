@@ -8,3 +8,14 @@ end
 local function heldBy(lockKey, owner)
   return redis.call('GET', lockKey) == owner
 end
+
+-- The lock check of every write: -2 when `guarded` ('1') and `owner` does not hold the lock, -1 when another
+-- owner holds it, nil when the write may go ahead.
+local function writeRefusal(lockKey, owner, guarded)
+  if guarded == '1' then
+    if not heldBy(lockKey, owner) then return -2 end
+  elseif lockedByOther(lockKey, owner) then
+    return -1
+  end
+  return nil
+end

@@ -1,0 +1,12 @@
+--[[
+  The number of items in a list, unless another owner holds the key's lock (reads obey locks, as load does).
+
+  KEYS[1] list           KEYS[2] lock key
+  ARGV[1] owner
+
+  Returns the length (0 for an absent list), or -1 when locked by another owner.
+]]
+--- @include "includes/locks"
+
+if lockedByOther(KEYS[2], ARGV[1]) then return -1 end
+return redis.call('LLEN', KEYS[1])
