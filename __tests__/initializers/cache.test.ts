@@ -65,9 +65,9 @@ describe("the cache initializer on Redis", () => {
     expect(owners[0]).not.toBe(owners[1]);
   });
 
-  test("registers GET /cacheTest for the plugin's action", () => {
-    const routes = api.routes.routes.get.filter((route: { path: string }) => route.path === "/cacheTest");
-    expect(routes).toEqual([expect.objectContaining({ path: "/cacheTest", action: "cacheTest" })]);
+  test.each(["cacheTest", "cacheStatus"])("registers GET /%s for the plugin's action", (action) => {
+    const routes = api.routes.routes.get.filter((route: { path: string }) => route.path === `/${action}`);
+    expect(routes).toEqual([expect.objectContaining({ path: `/${action}`, action })]);
   });
 
   test("its connection is its own, not actionhero's", () => {

@@ -25,7 +25,11 @@ export const DEFAULT = {
     // In-memory mode (config.redis.fake = true): how often expired entries are swept out, in ms.
     sweepIntervalMs: 10_000,
 
-    // Register GET /api/cacheTest for the plugin's cacheTest action.
+    // COUNT hint of each SCAN batch behind keys(), size(), clear(), locks() and dumps (never KEYS).
+    // Undefined means config.redis.scanCount, then 1000.
+    scanCount: undefined as number | undefined,
+
+    // Register GET /api/cacheTest and GET /api/cacheStatus for the plugin's actions.
     registerRoutes: true,
   }),
 };

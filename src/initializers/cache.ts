@@ -34,7 +34,7 @@ export class CacheInitializer extends Initializer {
         client,
         prefix: options.prefix,
         lockPrefix: options.lockPrefix,
-        scanCount: actionheroConfig().redis?.scanCount,
+        scanCount: options.scanCount,
         ownsClient: owned,
         operationTimeoutMs: options.operationTimeoutMs,
       });
@@ -55,8 +55,10 @@ export class CacheInitializer extends Initializer {
 
   async start(): Promise<void> {
     if (!this.options?.registerRoutes) return;
-    const alreadyRouted = (api.routes?.routes?.get ?? []).some((existing: { path: string }) => existing.path === "/cacheTest");
-    if (!alreadyRouted) route.registerRoute("get", "/cacheTest", "cacheTest");
+    const routed = (api.routes?.routes?.get ?? []) as Array<{ path: string }>;
+    for (const action of ["cacheTest", "cacheStatus"]) {
+      if (!routed.some((existing) => existing.path === `/${action}`)) route.registerRoute("get", `/${action}`, action);
+    }
   }
 
   async stop(): Promise<void> {

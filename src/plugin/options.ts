@@ -6,6 +6,7 @@ import {
   DEFAULT_MAX_VALUE_BYTES,
   DEFAULT_OPERATION_TIMEOUT_MS,
   DEFAULT_PREFIX,
+  DEFAULT_SCAN_COUNT,
   DEFAULT_SWEEP_INTERVAL_MS,
   failFastOptions,
 } from "../cache";
@@ -26,8 +27,10 @@ export interface CachePluginConfig {
   sweepIntervalMs?: number;
   /** Longest any operation waits for Redis before failing with UNAVAILABLE, in ms. */
   operationTimeoutMs?: number;
-  /** Register GET /api/cacheTest for the cacheTest action. */
+  /** Register GET /api/cacheTest and GET /api/cacheStatus for the plugin's actions. */
   registerRoutes?: boolean;
+  /** COUNT hint of each SCAN batch in keys/size/clear/locks/dump; defaults to config.redis.scanCount, then 1000. */
+  scanCount?: number;
 }
 
 export interface ResolvedCachePluginConfig extends Required<Omit<CachePluginConfig, "owner">> {
@@ -62,6 +65,7 @@ export function resolveCacheConfig(): ResolvedCachePluginConfig {
     sweepIntervalMs: options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS,
     operationTimeoutMs: options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
     registerRoutes: options.registerRoutes ?? true,
+    scanCount: options.scanCount ?? actionheroConfig().redis?.scanCount ?? DEFAULT_SCAN_COUNT,
   };
 }
 

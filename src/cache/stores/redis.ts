@@ -120,6 +120,9 @@ export class RedisStore implements CacheStore {
   constructor(options: RedisStoreOptions) {
     this.layout = new RedisKeyLayout(options.prefix ?? DEFAULT_PREFIX, options.lockPrefix ?? DEFAULT_LOCK_PREFIX);
     this.scanCount = options.scanCount ?? DEFAULT_SCAN_COUNT;
+    if (!Number.isSafeInteger(this.scanCount) || this.scanCount <= 0) {
+      throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, `scanCount must be a positive integer, got ${JSON.stringify(options.scanCount)}`);
+    }
     this.ownsClient = options.ownsClient ?? false;
     this.lockFallbackPollMs = options.lockFallbackPollMs ?? LOCK_FALLBACK_POLL_MS;
     this.operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
