@@ -1,3 +1,4 @@
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -63,4 +64,31 @@ app.registerProcessSignals((code) => process.exit(code));
 app.start();
 `,
   );
+}
+
+const repoRoot = path.join(__dirname, "..", "..");
+
+function npm(args: string[], cwd: string): string {
+  return execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/**
+ * Installs the plugin into a scratch app the way a user would: `npm pack` of this repo, then `npm install` of the
+ * tarball beside the actionhero version this repo uses. Resolves the installed plugin's folder.
+ */
+export function installPackedPlugin(scratch: string): string {
+  const actionheroVersion = JSON.parse(fs.readFileSync(path.join(repoRoot, "node_modules", "actionhero", "package.json"), "utf8")).version;
+  // --ignore-scripts: dist/ is already built by pretest, and prepack's rebuild would delete it under other workers.
+  const packOutput = npm(["pack", "--json", "--ignore-scripts", "--pack-destination", scratch], repoRoot);
+  const tarball = path.join(scratch, JSON.parse(packOutput)[0].filename);
+  if (!fs.existsSync(path.join(scratch, "package.json"))) {
+    write(scratch, "package.json", JSON.stringify({ name: "scratch-app", version: "1.0.0", private: true }));
+  }
+  npm(["install", "--no-audit", "--no-fund", "--prefer-offline", tarball, `actionhero@${actionheroVersion}`], scratch);
+  return path.join(scratch, "node_modules", "ah-cache-plugin");
+}
+
+/** Where a scratch app installed the plugin; config.plugins points here. */
+export function installedPluginPath(scratch: string): string {
+  return path.join(scratch, "node_modules", "ah-cache-plugin");
 }

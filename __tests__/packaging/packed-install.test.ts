@@ -1,7 +1,6 @@
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { makeScratchDir, writeScratchApp } from "../helpers/scratch-app";
+import { installPackedPlugin, installedPluginPath, makeScratchDir, writeScratchApp } from "../helpers/scratch-app";
 import { ServerProcess, startServerProcess } from "../helpers/server-process";
 
 /**
@@ -11,8 +10,6 @@ import { ServerProcess, startServerProcess } from "../helpers/server-process";
  */
 jest.setTimeout(300_000);
 
-const repoRoot = path.join(__dirname, "..", "..");
-const actionheroVersion = JSON.parse(fs.readFileSync(path.join(repoRoot, "node_modules", "actionhero", "package.json"), "utf8")).version;
 let scratch: string;
 let server: ServerProcess | undefined;
 
@@ -39,24 +36,17 @@ exports.UseCache = class UseCache extends Action {
 };
 `;
 
-function npm(args: string[], cwd: string): string {
-  return execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-}
-
 beforeAll(async () => {
   scratch = makeScratchDir();
-  // --ignore-scripts: dist/ is already built by pretest, and prepack's rebuild would delete it under other workers.
-  const packOutput = npm(["pack", "--json", "--ignore-scripts", "--pack-destination", scratch], repoRoot);
-  const tarball = path.join(scratch, JSON.parse(packOutput)[0].filename);
   writeScratchApp(scratch, {
-    pluginPath: path.join(scratch, "node_modules", "ah-cache-plugin"),
+    pluginPath: installedPluginPath(scratch),
     routes: { "/useCache": "useCache" },
     config: {
       cache: `exports.DEFAULT = { cache: () => ({ prefix: "scratch-app:object:", lockPrefix: "scratch-app:lock:" }) };\n`,
     },
     actions: { useCache: USE_CACHE_ACTION },
   });
-  npm(["install", "--no-audit", "--no-fund", "--prefer-offline", tarball, `actionhero@${actionheroVersion}`], scratch);
+  installPackedPlugin(scratch);
   server = await startServerProcess(scratch, "dist/server.js");
 });
 
@@ -66,8 +56,16 @@ afterAll(async () => {
 });
 
 test("the tarball ships the compiled plugin and the copyable config, not the demo app", () => {
-  const installed = path.join(scratch, "node_modules", "ah-cache-plugin");
-  for (const file of ["dist/initializers/cache.js", "dist/actions/cacheTest.js", "dist/cache/commands/save-2.lua", "src/config/cache.ts", "README.md"]) {
+  const installed = installedPluginPath(scratch);
+  for (const file of [
+    "dist/initializers/cache.js",
+    "dist/actions/cacheTest.js",
+    "dist/actions/cacheStatus.js",
+    "dist/bin/cache-dump.js",
+    "dist/cache/commands/save-2.lua",
+    "src/config/cache.ts",
+    "README.md",
+  ]) {
     expect(fs.existsSync(path.join(installed, file))).toBe(true);
   }
   expect(fs.existsSync(path.join(installed, "dist", "config"))).toBe(false);

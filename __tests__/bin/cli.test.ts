@@ -1,0 +1,165 @@
+import { SpawnSyncReturns, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { Cache, RedisStore } from "../../src/cache";
+import { connectRedis, deleteByPrefix, redisUrl, testDatabase, uniquePrefix } from "../helpers/redis";
+import { installPackedPlugin, installedPluginPath, makeScratchDir, writeScratchApp } from "../helpers/scratch-app";
+
+/**
+ * The plugin's CLI commands, run as real subprocesses (`actionhero <command>`) of a scratch project that installed
+ * the packed plugin, against a namespace of their own in the test database.
+ */
+jest.setTimeout(300_000);
+
+const redis = connectRedis();
+const prefix = uniquePrefix("cli");
+const layout = { prefix: `${prefix}object:`, lockPrefix: `${prefix}lock:` };
+const store = new RedisStore({ client: redis, ...layout });
+const cache = new Cache({ store, owner: "seeding-test" });
+let scratch: string;
+
+beforeAll(() => {
+  scratch = makeScratchDir();
+  writeScratchApp(scratch, {
+    pluginPath: installedPluginPath(scratch),
+    config: { cache: `exports.DEFAULT = { cache: () => (${JSON.stringify(layout)}) };\n` },
+  });
+  installPackedPlugin(scratch);
+});
+
+afterAll(async () => {
+  await deleteByPrefix(redis, prefix);
+  await store.close();
+  await redis.quit();
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  await cache.clear();
+});
+
+const url = new URL(redisUrl());
+const commandEnv = {
+  ...process.env,
+  NODE_ENV: "development",
+  TS_JEST: "",
+  ACTIONHERO_TYPESCRIPT_MODE: "false",
+  REDIS_HOST: url.hostname,
+  REDIS_PORT: url.port || "6379",
+  REDIS_DB: String(testDatabase()),
+  // actionhero's console logger writes to stdout (here: the warning that our cacheTest overrides the core one);
+  // LOG_LEVEL keeps the command's own output clean, as the README advises for scripts.
+  LOG_LEVEL: "error",
+};
+
+function actionhero(...args: string[]): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [path.join(scratch, "node_modules", "actionhero", "dist", "bin", "actionhero.js"), ...args], {
+    cwd: scratch,
+    env: commandEnv,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+}
+
+test("`actionhero --help` in the user's project lists the plugin's commands", () => {
+  const result = actionhero("--help");
+  expect(result.status).toBe(0);
+  for (const command of ["cache-locks", "cache-keys [prefix]", "cache-dump <file>", "cache-restore [options] <file>", "cache-clear [options]"]) {
+    expect(result.stdout).toContain(command);
+  }
+});
+
+test("cache-keys lists the live keys, optionally by prefix", async () => {
+  await cache.save("user:1", 1);
+  await cache.save("user:2", 2);
+  await cache.save("session:1", 3);
+  await cache.save("line\nbreak", 4);
+  const all = actionhero("cache-keys");
+  expect(all.status).toBe(0);
+  expect(all.stdout.split("\n").filter(Boolean)).toEqual(['"line\\nbreak"', "session:1", "user:1", "user:2"]);
+  expect(all.stderr).toContain("4 key(s)");
+  const users = actionhero("cache-keys", "user:");
+  expect(users.stdout.split("\n").filter(Boolean)).toEqual(["user:1", "user:2"]);
+});
+
+test("cache-locks lists each lock with its owner and remaining TTL", async () => {
+  await cache.lock("busy", 60_000);
+  await cache.withOwner("other-server").lock("also-busy", 30_000);
+  const result = actionhero("cache-locks");
+  expect(result.status).toBe(0);
+  const rows = result.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => line.split("\t"));
+  expect(rows.map(([key, owner]) => [key, owner])).toEqual([
+    ["also-busy", "other-server"],
+    ["busy", "seeding-test"],
+  ]);
+  expect(Number(rows[1][2])).toBeGreaterThan(30_000);
+  expect(Number(rows[1][2])).toBeLessThanOrEqual(60_000);
+});
+
+test("cache-dump, cache-clear --yes and cache-restore round-trip the namespace with TTLs; --merge keeps newer keys", async () => {
+  await cache.save("kept", { v: 1 }, 120_000);
+  await cache.save("forever", "f");
+  await cache.push("queue", "item");
+  const before = await redis.pexpiretime(store.layout.objectKey("kept"));
+  const file = path.join(scratch, "dump.jsonl");
+
+  const dump = actionhero("cache-dump", file);
+  expect(dump.status).toBe(0);
+  expect(dump.stdout).toContain(`wrote 3 entries to ${file}`);
+  // stderr is not a terminal here: no progress line.
+  expect(dump.stderr).not.toContain("dumped");
+
+  const refused = actionhero("cache-clear");
+  expect(refused.status).toBe(1);
+  expect(refused.stderr + refused.stdout).toMatch(/run it again with --yes/);
+  expect((await cache.keys()).sort()).toEqual(["forever", "kept"]);
+
+  const cleared = actionhero("cache-clear", "--yes");
+  expect(cleared.status).toBe(0);
+  expect(cleared.stdout).toContain("removed 3 objects, lists and locks");
+  expect(await cache.keys()).toEqual([]);
+
+  const restore = actionhero("cache-restore", file);
+  expect(restore.status).toBe(0);
+  expect(restore.stdout).toContain("restored 3 entries");
+  expect((await cache.keys()).sort()).toEqual(["forever", "kept"]);
+  expect(await redis.pexpiretime(store.layout.objectKey("kept"))).toBe(before);
+  expect(await cache.pop("queue")).toBe("item");
+
+  await cache.save("newer", "n");
+  await cache.save("kept", "changed");
+  const merge = actionhero("cache-restore", file, "--merge");
+  expect(merge.status).toBe(0);
+  expect((await cache.keys()).sort()).toEqual(["forever", "kept", "newer"]);
+  expect((await cache.load("kept")).value).toEqual({ v: 1 });
+});
+
+test("cache-restore refuses a truncated dump, naming the line, and changes nothing", async () => {
+  await cache.save("a", 1);
+  await cache.save("b", 2);
+  const file = path.join(scratch, "truncated.jsonl");
+  expect(actionhero("cache-dump", file).status).toBe(0);
+  const lines = fs.readFileSync(file, "utf8").split("\n");
+  fs.writeFileSync(file, lines.slice(0, 3).join("\n") + "\n");
+  await cache.save("c", 3);
+  const result = actionhero("cache-restore", file);
+  expect(result.status).toBe(1);
+  expect(result.stderr + result.stdout).toMatch(/truncated\.jsonl line 3: the file ends without its closing line after 2 entries/);
+  expect((await cache.keys()).sort()).toEqual(["a", "b", "c"]);
+});
+
+test("cache-dump shows progress on stderr when it is a terminal", async () => {
+  for (let i = 0; i < 50; i += 1) await cache.save(`k${i}`, i);
+  const file = path.join(scratch, "tty.jsonl");
+  const command = [process.execPath, path.join(scratch, "node_modules", "actionhero", "dist", "bin", "actionhero.js"), "cache-dump", file]
+    .map((part) => `'${part}'`)
+    .join(" ");
+  // `script` runs the command on a pseudo-terminal, as an operator's shell would.
+  const result = spawnSync("script", ["-qec", command, "/dev/null"], { cwd: scratch, env: commandEnv, encoding: "utf8", timeout: 60_000 });
+  expect(result.status).toBe(0);
+  expect(result.stdout).toContain("\rdumped 50 entries, done.");
+  expect(result.stdout).toContain("wrote 50 entries");
+});
