@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import Redis from "ioredis";
 import { startRedisServer, StartedRedis } from "../__tests__/helpers/redis-server";
+import { DumpRoundTrip, measureDumpRoundTrip } from "./dump-roundtrip";
 import { heapSoak, redisMemoryPer10k, withKeyspace } from "./footprint";
 import { measureHandoff } from "./handoff";
 import { Measurement, measureInterleaved } from "./measure";
@@ -30,6 +31,7 @@ const REPETITIONS = quick ? 3 : 7;
 const OPERATIONS: Record<number, number> = { 1: quick ? 2_000 : 5_000, 64: quick ? 10_000 : 30_000 };
 const SOAK_OPERATIONS = quick ? 100_000 : 1_000_000;
 const SCALING_KEYS = quick ? [1_000, 100_000] : [1_000, 1_000_000];
+const DUMP_OBJECTS = quick ? [100_000] : [100_000, 1_000_000];
 
 interface Row {
   subject: string;
@@ -93,11 +95,17 @@ async function main() {
     const scaling = [];
     for (const keys of SCALING_KEYS) scaling.push(await withKeyspace(url, keys, server !== undefined));
 
-    const report = render(rows, handoff, memory, soak, scaling);
+    const dumps: DumpRoundTrip[] = [];
+    for (const objects of DUMP_OBJECTS) {
+      process.stderr.write(`dump round trip of ${objects} objects...\n`);
+      dumps.push(await measureDumpRoundTrip(url, objects));
+    }
+
+    const report = render(rows, handoff, memory, soak, scaling, dumps);
     process.stdout.write(report);
     if (jsonPath) {
       fs.mkdirSync(path.dirname(path.resolve(jsonPath)), { recursive: true });
-      fs.writeFileSync(jsonPath, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, handoff, memory, soak, scaling }, null, 2));
+      fs.writeFileSync(jsonPath, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, handoff, memory, soak, scaling, dumps }, null, 2));
     }
   } finally {
     admin.disconnect();
@@ -111,6 +119,7 @@ function render(
   memory: Awaited<ReturnType<typeof redisMemoryPer10k>>,
   soak: Awaited<ReturnType<typeof heapSoak>>,
   scaling: Awaited<ReturnType<typeof withKeyspace>>[],
+  dumps: DumpRoundTrip[],
 ): string {
   const find = (subject: string, operation: OperationName, inflight: number) =>
     rows.find((row) => row.subject === subject && row.operation === operation && row.inflight === inflight)?.result.opsPerSecond.median;
@@ -171,6 +180,16 @@ function render(
     lines.push(
       `| ${format(row.keys)} | ${format(row.save.opsPerSecond.median)} | ${format(row.load.opsPerSecond.median)} | ` +
         `${format(row.save.serverCommandsPerOp, 1)}, ${format(row.load.serverCommandsPerOp, 1)} |`,
+    );
+  }
+  lines.push("\n### dumpWrite / dumpRead round trip (JSON Lines file, replace mode, own process)\n");
+  lines.push("| objects | file | dumpWrite | peak RSS (before) | dumpRead | peak RSS (before) | heap growth dump / restore | complete |");
+  lines.push("|---|---|---|---|---|---|---|---|");
+  for (const dump of dumps) {
+    lines.push(
+      `| ${format(dump.objects)} | ${format(dump.fileMB, 1)} MB | ${format(dump.dump.ms / 1000, 2)} s | ${format(dump.dump.peakRssMB)} MB (${format(dump.dump.rssBeforeMB)}) | ` +
+        `${format(dump.restore.ms / 1000, 2)} s | ${format(dump.restore.peakRssMB)} MB (${format(dump.restore.rssBeforeMB)}) | ` +
+        `${format(dump.dump.peakHeapGrowthMB, 1)} / ${format(dump.restore.peakHeapGrowthMB, 1)} MB | ${dump.complete ? "yes" : "NO"} |`,
     );
   }
   return lines.join("\n") + "\n";
