@@ -25,4 +25,4 @@ export type {
 export { DUMP_FORMAT, DUMP_VERSION } from "./dump";
 export { MAX_KEY_LENGTH, MAX_DURATION_MS } from "./validation";
 export { MAX_VALUE_DEPTH } from "./serialization";
-export { failFastOptions, waitUntilReady, describeEndpoint, DEFAULT_OPERATION_TIMEOUT_MS } from "./stores/redis-connection";
+export { failFastOptions, clusterFailFastOptions, waitUntilReady, describeEndpoint, DEFAULT_OPERATION_TIMEOUT_MS } from "./stores/redis-connection";

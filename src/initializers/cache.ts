@@ -26,10 +26,10 @@ export class CacheInitializer extends Initializer {
 
   async initialize(): Promise<void> {
     const options = (this.options = resolveCacheConfig());
-    if (actionheroConfig().redis?.fake === true) {
+    if (actionheroConfig().redis?.fake === true && !options.cluster) {
       this.store = new MemoryStore({ sweepIntervalMs: options.sweepIntervalMs });
     } else {
-      const { client, owned } = openRedisClient(options.operationTimeoutMs);
+      const { client, owned } = openRedisClient(options.operationTimeoutMs, options.cluster);
       const store = new RedisStore({
         client,
         prefix: options.prefix,

@@ -1,5 +1,6 @@
 import { randomBytes } from "crypto";
-import type { Cluster, Redis } from "ioredis";
+import { Cluster } from "ioredis";
+import type { ClusterNode, ClusterOptions, Redis } from "ioredis";
 import { config, id, log } from "actionhero";
 import {
   DEFAULT_LOCK_PREFIX,
@@ -8,6 +9,7 @@ import {
   DEFAULT_PREFIX,
   DEFAULT_SCAN_COUNT,
   DEFAULT_SWEEP_INTERVAL_MS,
+  clusterFailFastOptions,
   failFastOptions,
 } from "../cache";
 
@@ -29,12 +31,18 @@ export interface CachePluginConfig {
   operationTimeoutMs?: number;
   /** Register GET /api/cacheTest and GET /api/cacheStatus for the plugin's actions. */
   registerRoutes?: boolean;
+  /**
+   * Put the cache on a Redis Cluster of its own choosing, whatever config.redis says: the startup nodes, and
+   * ioredis ClusterOptions. Without it the cache connects the way config.redis.client says.
+   */
+  cluster?: { nodes: ClusterNode[]; options?: ClusterOptions };
   /** COUNT hint of each SCAN batch in keys/size/clear/locks/dump; defaults to config.redis.scanCount, then 1000. */
   scanCount?: number;
 }
 
-export interface ResolvedCachePluginConfig extends Required<Omit<CachePluginConfig, "owner">> {
+export interface ResolvedCachePluginConfig extends Required<Omit<CachePluginConfig, "owner" | "cluster">> {
   owner: string;
+  cluster: CachePluginConfig["cluster"];
 }
 
 /**
@@ -65,6 +73,7 @@ export function resolveCacheConfig(): ResolvedCachePluginConfig {
     sweepIntervalMs: options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS,
     operationTimeoutMs: options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
     registerRoutes: options.registerRoutes ?? true,
+    cluster: options.cluster,
     scanCount: options.scanCount ?? actionheroConfig().redis?.scanCount ?? DEFAULT_SCAN_COUNT,
   };
 }
@@ -80,7 +89,15 @@ export interface RedisConnectionConfig {
  * password, db, TLS and retry settings apply unchanged. Owning it means our scripts and any future
  * subscriber state never touch actionhero's connection, and stop() can close exactly what we opened.
  */
-export function openRedisClient(operationTimeoutMs: number): { client: Redis | Cluster; owned: boolean } {
+export function openRedisClient(operationTimeoutMs: number, cluster?: CachePluginConfig["cluster"]): { client: Redis | Cluster; owned: boolean } {
+  if (cluster) {
+    if (!Array.isArray(cluster.nodes) || cluster.nodes.length === 0) {
+      throw new Error("ah-cache-plugin: config.cache.cluster.nodes must list at least one startup node, like [{ host: \"10.0.0.1\", port: 7000 }]");
+    }
+    const client = new Cluster(cluster.nodes, clusterFailFastOptions(operationTimeoutMs, cluster.options));
+    client.on("error", (error: Error) => log(`ah-cache-plugin: Redis Cluster error: ${error.message}`, "warning"));
+    return { client, owned: true };
+  }
   const connection = actionheroConfig().redis?.client;
   if (!connection?.konstructor) throw new Error("ah-cache-plugin: config.redis.client.konstructor is not set; set config.redis.fake = true for the in-memory store");
   if (connection.buildNew === false) {
@@ -93,8 +110,13 @@ export function openRedisClient(operationTimeoutMs: number): { client: Redis | C
   return { client, owned: true };
 }
 
-/** The same constructor arguments, with failFastOptions merged into the options object (appended if there is none). */
+/**
+ * The same constructor arguments, with failFastOptions merged into the options object (appended if there is none).
+ * Cluster arguments (`[startupNodes, clusterOptions?]`: only a Cluster takes an array first) get
+ * clusterFailFastOptions instead, which reach each node's connection through `redisOptions`.
+ */
 export function withFailFastOptions(args: unknown[], operationTimeoutMs: number): unknown[] {
+  if (Array.isArray(args[0])) return [args[0], clusterFailFastOptions(operationTimeoutMs, (args[1] ?? {}) as ClusterOptions)];
   const isOptions = (arg: unknown) => typeof arg === "object" && arg !== null && !Array.isArray(arg);
   const index = args.length > 0 && isOptions(args[args.length - 1]) ? args.length - 1 : -1;
   const merged = { ...(index >= 0 ? (args[index] as object) : {}), ...failFastOptions(operationTimeoutMs) };

@@ -1,4 +1,4 @@
-import type { Cluster, Redis, RedisOptions } from "ioredis";
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from "ioredis";
 
 /** How long an operation may wait for Redis before it fails with UNAVAILABLE, unless configured otherwise. */
 export const DEFAULT_OPERATION_TIMEOUT_MS = 5000;
@@ -11,6 +11,15 @@ export const DEFAULT_OPERATION_TIMEOUT_MS = 5000;
  */
 export function failFastOptions(timeoutMs: number = DEFAULT_OPERATION_TIMEOUT_MS): Partial<RedisOptions> {
   return { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: timeoutMs };
+}
+
+/**
+ * The same guarantees for an ioredis Cluster: the cluster-level offline queue is off (a call fails at once while
+ * the cluster is not ready), and every node connection gets failFastOptions. Other cluster options (retries on
+ * MOVED, CLUSTERDOWN and failover) are kept: they are what carries calls across a failover.
+ */
+export function clusterFailFastOptions(timeoutMs: number = DEFAULT_OPERATION_TIMEOUT_MS, options: ClusterOptions = {}): ClusterOptions {
+  return { ...options, enableOfflineQueue: false, redisOptions: { ...options.redisOptions, ...failFastOptions(timeoutMs) } };
 }
 
 /** Resolves true once the client is ready, false if it is not within `timeoutMs`. */

@@ -1,0 +1,135 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { Cluster } from "ioredis";
+import { Cache, RedisStore, waitUntilReady } from "../../src/cache";
+import { connectCluster, deleteByPrefixOnCluster } from "../helpers/cluster-client";
+import { uniquePrefix } from "../helpers/redis";
+import { StartedCluster, startRedisCluster } from "../helpers/redis-cluster";
+import { SPECIAL_KEYS, runConformanceSuite } from "./conformance";
+
+/**
+ * The whole conformance suite on a real Redis Cluster of 3 primaries and 3 replicas, started for this file.
+ * A CROSSSLOT error anywhere would fail a case with STORE_ERROR.
+ */
+jest.setTimeout(120_000);
+
+let cluster: StartedCluster;
+let client: Cluster;
+
+beforeAll(async () => {
+  cluster = await startRedisCluster();
+  client = await connectCluster(cluster);
+});
+
+afterAll(async () => {
+  client?.disconnect();
+  await cluster?.stop();
+});
+
+async function clusterTime(): Promise<number> {
+  const [seconds, micros] = await client.time();
+  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+}
+
+runConformanceSuite("redis cluster", async () => {
+  const prefix = uniquePrefix("cluster-conformance");
+  const store = new RedisStore({ client, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` });
+  return {
+    store,
+    now: clusterTime,
+    cleanup: async () => {
+      await store.close();
+      await deleteByPrefixOnCluster(client, prefix);
+    },
+  };
+});
+
+describe("redis cluster specifics", () => {
+  let prefix: string;
+  let store: RedisStore;
+  let alice: Cache;
+
+  beforeEach(() => {
+    prefix = uniquePrefix("cluster");
+    store = new RedisStore({ client, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` });
+    alice = new Cache({ store, owner: "alice" });
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await deleteByPrefixOnCluster(client, prefix);
+  });
+
+  async function slotOf(redisKey: string): Promise<number> {
+    return Number(await client.cluster("KEYSLOT", redisKey));
+  }
+
+  test("every key one operation touches (object, list, lock, fencing counter) hashes to one slot, special keys included", async () => {
+    for (const key of ["plain", ...SPECIAL_KEYS]) {
+      const slots = new Set(
+        await Promise.all([store.layout.objectKey(key), store.layout.listKey(key), store.layout.lockKey(key), store.layout.fenceKey(key)].map(slotOf)),
+      );
+      expect(slots.size).toBe(1);
+    }
+  });
+
+  test("keys, size, locks, clear and dumps cover every primary", async () => {
+    const keys = Array.from({ length: 300 }, (_, i) => `spread:${i}`);
+    await Promise.all(keys.map((key) => alice.save(key, key)));
+    await Promise.all(keys.slice(0, 60).map((key) => alice.lock(key, 60_000)));
+    await alice.push("queue", "item");
+
+    // The keys really are spread: each primary holds some of them.
+    const primaries = client.nodes("master");
+    expect(primaries).toHaveLength(3);
+    const perPrimary = await Promise.all(primaries.map(async (node) => (await node.scan("0", "MATCH", `${prefix}obj:{spread*`, "COUNT", 10_000))[1].length));
+    for (const count of perPrimary) expect(count).toBeGreaterThan(0);
+
+    expect((await alice.keys("spread:")).sort()).toEqual([...keys].sort());
+    expect(await alice.size()).toBe(300);
+    expect((await alice.locks()).sort()).toEqual(keys.slice(0, 60).sort());
+    expect(await alice.locks({ details: true })).toHaveLength(60);
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ah-cache-cluster-dump-"));
+    try {
+      const file = path.join(dir, "dump.jsonl");
+      expect(await alice.dumpWrite(file)).toBe(301);
+      expect(await alice.clear()).toBe(300 + 60 + 1);
+      expect(await alice.keys()).toEqual([]);
+      expect(await alice.dumpRead(file)).toEqual({ restored: 301, expired: 0, locked: 0 });
+      expect(await alice.size()).toBe(300);
+      expect(await alice.pop("queue")).toBe("item");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("unlock announces releases from every primary to a subscriber on any node", async () => {
+    const subscriber = client.duplicate();
+    subscriber.on("error", () => undefined);
+    const heard: string[] = [];
+    subscriber.on("message", (_channel: string, lockKey: string) => heard.push(lockKey));
+    expect(await waitUntilReady(subscriber, 20_000)).toBe(true);
+    await subscriber.subscribe(store.layout.releaseChannel());
+    try {
+      // Keys whose slots belong to three different primaries.
+      const keysByPrimary = new Map<string, string>();
+      for (let i = 0; keysByPrimary.size < 3; i++) {
+        const slot = await slotOf(store.layout.lockKey(`released:${i}`));
+        const ranges = await client.cluster("SLOTS");
+        const owner = JSON.stringify(ranges.find(([first, last]) => slot >= first && slot <= last)![2].slice(0, 2));
+        if (!keysByPrimary.has(owner)) keysByPrimary.set(owner, `released:${i}`);
+      }
+      for (const key of keysByPrimary.values()) {
+        await alice.lock(key, 60_000);
+        expect(await alice.unlock(key)).toBe(true);
+      }
+      const expected = [...keysByPrimary.values()].map((key) => store.layout.lockKey(key)).sort();
+      while (heard.length < expected.length) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect([...heard].sort()).toEqual(expected);
+    } finally {
+      subscriber.disconnect();
+    }
+  });
+});
