@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import Redis from "ioredis";
+import { startRedisCluster } from "../__tests__/helpers/redis-cluster";
 import { startRedisServer, StartedRedis } from "../__tests__/helpers/redis-server";
 import { DumpRoundTrip, measureDumpRoundTrip } from "./dump-roundtrip";
 import { heapSoak, redisMemoryPer10k, withKeyspace } from "./footprint";
@@ -11,7 +12,9 @@ import {
   OperationName,
   Subject,
   actionheroSubject,
+  pluginClusterSubject,
   pluginMemorySubject,
+  rawClusterSubject,
   pluginRedisSubject,
   rawSubject,
   redlockSubject,
@@ -85,6 +88,9 @@ async function main() {
     }
     for (const subject of subjects) await subject.close();
 
+    process.stderr.write("Redis Cluster (3 primaries, 3 replicas)...\n");
+    const clusterRows = await measureOnCluster();
+
     process.stderr.write("hand-off latency...\n");
     const handoff = [await measureHandoff(url, "plugin", 8, quick ? 20 : 50), await measureHandoff(url, "actionhero-polling", 8, quick ? 5 : 10)];
     process.stderr.write("memory footprint...\n");
@@ -101,16 +107,45 @@ async function main() {
       dumps.push(await measureDumpRoundTrip(url, objects));
     }
 
-    const report = render(rows, handoff, memory, soak, scaling, dumps);
+    const report = render(rows, handoff, memory, soak, scaling, dumps, clusterRows);
     process.stdout.write(report);
     if (jsonPath) {
       fs.mkdirSync(path.dirname(path.resolve(jsonPath)), { recursive: true });
-      fs.writeFileSync(jsonPath, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, handoff, memory, soak, scaling, dumps }, null, 2));
+      fs.writeFileSync(jsonPath, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, handoff, memory, soak, scaling, dumps, clusterRows }, null, 2));
     }
   } finally {
     admin.disconnect();
     await server?.stop();
   }
+}
+
+const CLUSTER_OPERATIONS: OperationName[] = ["save", "load", "lock+unlock", "mixed"];
+
+/** The plugin on a local 6-node cluster, 64 in flight over KEY_SPACE keys (so over every primary). */
+async function measureOnCluster(): Promise<Row[]> {
+  const cluster = await startRedisCluster();
+  const clusterRows: Row[] = [];
+  try {
+    const subjects = [await rawClusterSubject(cluster.startupNodes), await pluginClusterSubject(cluster.startupNodes)];
+    for (const operation of CLUSTER_OPERATIONS) {
+      const contenders = subjects.map((subject) => ({
+        name: subject.name,
+        operation: subject.operations[operation]!,
+        clients: subject.clients,
+        operations: OPERATIONS[64],
+        prepare: () => subject.prepare(operation, OPERATIONS[64]),
+      }));
+      const results = await measureInterleaved(contenders, { inflight: 64, operations: OPERATIONS[64], repetitions: REPETITIONS }, undefined);
+      for (const [name, result] of results) {
+        clusterRows.push({ subject: name, operation, inflight: 64, result });
+        process.stderr.write(`${name} ${operation} x64: ${format(result.opsPerSecond.median)} ops/s\n`);
+      }
+    }
+    for (const subject of subjects) await subject.close();
+  } finally {
+    await cluster.stop();
+  }
+  return clusterRows;
 }
 
 function render(
@@ -120,6 +155,7 @@ function render(
   soak: Awaited<ReturnType<typeof heapSoak>>,
   scaling: Awaited<ReturnType<typeof withKeyspace>>[],
   dumps: DumpRoundTrip[],
+  clusterRows: Row[],
 ): string {
   const find = (subject: string, operation: OperationName, inflight: number) =>
     rows.find((row) => row.subject === subject && row.operation === operation && row.inflight === inflight)?.result.opsPerSecond.median;
@@ -180,6 +216,23 @@ function render(
     lines.push(
       `| ${format(row.keys)} | ${format(row.save.opsPerSecond.median)} | ${format(row.load.opsPerSecond.median)} | ` +
         `${format(row.save.serverCommandsPerOp, 1)}, ${format(row.load.serverCommandsPerOp, 1)} |`,
+    );
+  }
+  lines.push("\n### Redis Cluster: 3 primaries + 3 replicas on this machine, 64 in flight over 1,000 keys\n");
+  lines.push("| subject | operation | ops/s median (min–max) | p50 µs | p99 µs | cmds/op client | × raw on the cluster | single node, same run | × single node |");
+  lines.push("|---|---|---|---|---|---|---|---|---|");
+  const rawOnCluster = (operation: OperationName) =>
+    clusterRows.find((row) => row.subject === "raw ioredis (Redis Cluster)" && row.operation === operation)?.result.opsPerSecond.median;
+  for (const row of clusterRows) {
+    const singleSubject = row.subject.startsWith("raw") ? "raw ioredis" : redisStore;
+    const single = find(singleSubject, row.operation, 64);
+    const raw = rawOnCluster(row.operation);
+    const { opsPerSecond, latencyMicros, clientCommandsPerOp } = row.result;
+    lines.push(
+      `| ${row.subject} | ${row.operation} | ${format(opsPerSecond.median)} (${format(opsPerSecond.min)}–${format(opsPerSecond.max)}) | ` +
+        `${format(latencyMicros.p50)} | ${format(latencyMicros.p99)} | ${format(clientCommandsPerOp, 2)} | ` +
+        `${raw && !row.subject.startsWith("raw") ? format(opsPerSecond.median / raw, 2) : ""} | ${single === undefined ? "n/a" : format(single)} | ` +
+        `${single === undefined ? "" : format(opsPerSecond.median / single, 2)} |`,
     );
   }
   lines.push("\n### dumpWrite / dumpRead round trip (JSON Lines file, replace mode, own process)\n");

@@ -1,6 +1,6 @@
-import Redis from "ioredis";
+import Redis, { Cluster } from "ioredis";
 import { Redlock } from "@sesamecare-oss/redlock";
-import { Cache, MemoryStore, RedisStore } from "../src/cache";
+import { Cache, MemoryStore, RedisStore, clusterFailFastOptions, waitUntilReady } from "../src/cache";
 import type { Operation } from "./measure";
 
 export const OPERATION_NAMES = ["save", "load", "load+expireTimeMS", "destroy", "lock+unlock", "mixed"] as const;
@@ -83,13 +83,34 @@ export function pluginRedisSubject(url: string): Subject {
   });
 }
 
+/** The plugin on a Redis Cluster; its commands are counted on the client side only. */
+export async function pluginClusterSubject(startupNodes: Array<{ host: string; port: number }>): Promise<Subject> {
+  const client = new Cluster(startupNodes, clusterFailFastOptions());
+  if (!(await waitUntilReady(client, 20_000))) throw new Error("bench cluster client not ready");
+  const store = new RedisStore({ client, prefix: "bench:plugin:obj:", lockPrefix: "bench:plugin:lock:" });
+  return cacheSubject("ah-cache-plugin (Redis Cluster)", new Cache({ store, owner: "bench" }), [client as unknown as Redis], async () => {
+    await store.close();
+    client.disconnect();
+  });
+}
+
 export function pluginMemorySubject(): Subject {
   const store = new MemoryStore();
   return cacheSubject("ah-cache-plugin (memory)", new Cache({ store, owner: "bench" }), [], () => store.close());
 }
 
 export function rawSubject(url: string): Subject {
-  const client = new Redis(url);
+  return rawOn(new Redis(url), "raw ioredis");
+}
+
+/** Raw ioredis on a Redis Cluster: the baseline that separates the cluster's own cost from the plugin's. */
+export async function rawClusterSubject(startupNodes: Array<{ host: string; port: number }>): Promise<Subject> {
+  const client = new Cluster(startupNodes);
+  if (!(await waitUntilReady(client, 20_000))) throw new Error("bench cluster client not ready");
+  return rawOn(client, "raw ioredis (Redis Cluster)");
+}
+
+function rawOn(client: Redis | Cluster, name: string): Subject {
   const json = JSON.stringify(VALUE);
   const save: Operation = (i) => client.set(`raw:${key(i)}`, json, "PX", TTL_MS);
   const load: Operation = async (i) => JSON.parse((await client.get(`raw:${key(i)}`)) as string);
@@ -98,8 +119,8 @@ export function rawSubject(url: string): Subject {
     await client.del(name);
   };
   return {
-    name: "raw ioredis",
-    clients: [client],
+    name,
+    clients: [client as Redis],
     operations: {
       save,
       load,
@@ -113,10 +134,9 @@ export function rawSubject(url: string): Subject {
       }),
     },
     prepare: async (operation, count) => {
-      const pipeline = client.pipeline();
-      if (operation === "destroy") for (let i = 0; i < count; i++) pipeline.set(`raw:bench-destroy:${i}`, json, "PX", TTL_MS);
-      else for (let i = 0; i < KEY_SPACE; i++) pipeline.set(`raw:${key(i)}`, json, "PX", TTL_MS);
-      await pipeline.exec();
+      // One command per key, all in flight at once: a cluster cannot pipeline across slots.
+      const keys = operation === "destroy" ? Array.from({ length: count }, (_, i) => `raw:bench-destroy:${i}`) : Array.from({ length: KEY_SPACE }, (_, i) => `raw:${key(i)}`);
+      await Promise.all(keys.map((name) => client.set(name, json, "PX", TTL_MS)));
     },
     close: async () => client.disconnect(),
   };

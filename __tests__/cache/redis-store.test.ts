@@ -1,5 +1,5 @@
 import { Cache, RedisStore } from "../../src/cache";
-import { connectRedis, deleteByPrefix, recordCommands, uniquePrefix } from "../helpers/redis";
+import { connectRedis, deleteByPrefix, recordCommands, sleep, uniquePrefix } from "../helpers/redis";
 import { runConformanceSuite } from "./conformance";
 
 const redis = connectRedis();
@@ -185,6 +185,16 @@ describe("redis store specifics", () => {
       await alice.unlock("k");
       expect(await redis.get(store.layout.fenceKey("k"))).toBe(String(token));
       expect(await alice.locks()).toEqual([]);
+    });
+
+    test("an acquisition lost in a failover (lock and counter both gone) is never issued its token again", async () => {
+      const lost = await alice.acquireLock("k");
+      // What a promoted replica that never received the acquisition holds: neither the lock nor the counter.
+      await redis.del(store.layout.lockKey("k"), store.layout.fenceKey("k"));
+      await sleep(5);
+      const next = await alice.withOwner("bob").acquireLock("k");
+      expect(next).toBeGreaterThan(lost!);
+      expect(await redis.get(store.layout.fenceKey("k"))).toBe(String(next));
     });
   });
 });

@@ -185,7 +185,8 @@ export class MemoryStore implements CacheStore {
     const now = this.now();
     const held = this.liveLock(key, now);
     if (held && held.owner !== owner) return 0;
-    const token = held ? held.token : (this.fencingTokens.get(key) ?? 0) + 1;
+    // As in Redis: never below the clock in microseconds, so tokens keep rising even if the counter is lost.
+    const token = held ? held.token : Math.max((this.fencingTokens.get(key) ?? 0) + 1, now * 1000);
     this.fencingTokens.set(key, token);
     this.lockTable.set(key, { owner, expireTimestamp: now + ttlMs, token });
     return token;
