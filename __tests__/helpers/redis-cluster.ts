@@ -58,20 +58,29 @@ export async function startRedisCluster(options: { nodeTimeoutMs?: number } = {}
   };
   const liveServers = () => servers.filter((server) => server.process.exitCode === null && server.process.signalCode === null);
   try {
+    // Each node needs two ports (clients and cluster bus). A port from freePort() is free only until someone binds
+    // it, so no two picks may repeat, and a node that still loses a race to another process is started again.
+    const taken = new Set<number>();
+    const distinctFreePort = async () => {
+      for (;;) {
+        const port = await freePort();
+        if (!taken.has(port)) {
+          taken.add(port);
+          return port;
+        }
+      }
+    };
     for (let i = 0; i < 6; i++) {
-      const busPort = await freePort();
-      servers.push(
-        await startRedisServer([
-          "--cluster-enabled",
-          "yes",
-          "--cluster-config-file",
-          "nodes.conf",
-          "--cluster-node-timeout",
-          String(options.nodeTimeoutMs ?? 1000),
-          "--cluster-port",
-          String(busPort),
-        ]),
-      );
+      for (let attempt = 1; ; attempt++) {
+        const [port, busPort] = [await distinctFreePort(), await distinctFreePort()];
+        const args = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", String(options.nodeTimeoutMs ?? 1000)];
+        try {
+          servers.push(await startRedisServer([...args, "--cluster-port", String(busPort)], { port }));
+          break;
+        } catch (error) {
+          if (attempt >= 3) throw error;
+        }
+      }
     }
     await run("redis-cli", ["--cluster", "create", ...servers.map((server) => `127.0.0.1:${server.port}`), "--cluster-replicas", "1", "--cluster-yes"], {
       timeout: 30_000,

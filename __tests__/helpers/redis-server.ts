@@ -52,6 +52,7 @@ export async function startRedisServer(extraArgs: string[] = [], options: RedisS
   while (!(await isPortOpen("127.0.0.1", options.probePort ?? port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill("SIGKILL");
+      if (!options.dir) fs.rmSync(dir, { recursive: true, force: true });
       throw new Error(`redis-server did not start on port ${port}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
