@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { Cache, RedisStore } from "../../src/cache";
 import { connectRedis, deleteByPrefix, recordCommands, sleep, uniquePrefix } from "../helpers/redis";
 import { runConformanceSuite } from "./conformance";
@@ -128,6 +131,37 @@ describe("redis store specifics", () => {
     const sent = recorder.names;
     expect(sent.filter((name) => name !== "scan")).toEqual([]);
     expect(sent.length).toBeGreaterThan(1);
+  });
+
+  test("keys, size, clear and dumps also SCAN with the configured COUNT, never KEYS, and clear pipelines UNLINKs", async () => {
+    const scanning = new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:`, scanCount: 7 });
+    const cache = new Cache({ store: scanning, owner: "a" });
+    for (let i = 0; i < 30; i++) await cache.save(`k${i}`, i);
+    await cache.push("queue", 1);
+    const file = path.join(os.tmpdir(), `${prefix.replace(/:/g, "-")}dump.jsonl`);
+    const sent: Array<{ name: string; args: unknown[] }> = [];
+    const original = redis.sendCommand;
+    redis.sendCommand = function (this: typeof redis, ...args: Parameters<typeof redis.sendCommand>) {
+      sent.push({ name: args[0].name, args: args[0].args });
+      return original.apply(this, args);
+    } as typeof redis.sendCommand;
+    try {
+      expect(await cache.keys()).toHaveLength(30);
+      expect(await cache.size()).toBe(30);
+      expect(await cache.dumpWrite(file)).toBe(31);
+      expect(await cache.clear()).toBe(31);
+    } finally {
+      delete (redis as Partial<typeof redis>).sendCommand;
+      fs.rmSync(file, { force: true });
+    }
+    expect(sent.some((command) => command.name === "keys")).toBe(false);
+    const scans = sent.filter((command) => command.name === "scan");
+    expect(scans.length).toBeGreaterThan(4);
+    for (const scan of scans) expect(scan.args.slice(-2).map(String)).toEqual(["COUNT", "7"]);
+    // One UNLINK per key, each of a single key, sent as pipelines (not awaited one by one).
+    const unlinks = sent.filter((command) => command.name === "unlink");
+    expect(unlinks).toHaveLength(31);
+    for (const unlink of unlinks) expect(unlink.args).toHaveLength(1);
   });
 
   describe("lock hand-off over pub/sub", () => {
