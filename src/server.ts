@@ -20,6 +20,7 @@ async function main() {
 
   const port = (config as { web?: { port?: number | string } }).web?.port;
   console.log(`Try: curl 'http://localhost:${port}/api/cacheTest?key=abc&value=def'`);
+  console.log(`Status: curl 'http://localhost:${port}/api/cacheStatus'`);
 }
 
 main();
