@@ -1,6 +1,6 @@
 import { execFile } from "child_process";
 import { promisify } from "util";
-import Redis from "ioredis";
+import { askNode, until } from "./redis-node";
 import { StartedRedis, freePort, startRedisServer } from "./redis-server";
 
 const run = promisify(execFile);
@@ -20,30 +20,6 @@ export interface StartedCluster {
   waitUntilHealthy(timeoutMs?: number): Promise<void>;
   /** Stops exactly the six processes it started and removes their folders. */
   stop(): Promise<void>;
-}
-
-async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // a node still starting, or just killed: ask again
-    }
-    if (Date.now() > deadline) throw new Error(`redis cluster: timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** One command to one node, on a connection of its own. */
-async function ask(port: number, ...command: string[]): Promise<unknown> {
-  const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await client.connect();
-    return await client.call(command[0], ...command.slice(1));
-  } finally {
-    client.disconnect();
-  }
 }
 
 /**
@@ -89,7 +65,7 @@ export async function startRedisCluster(options: { nodeTimeoutMs?: number } = {}
       servers,
       startupNodes: servers.map((server) => ({ host: "127.0.0.1", port: server.port })),
       primaryForSlot: async (slot) => {
-        const slots = (await ask(liveServers()[0].port, "CLUSTER", "SLOTS")) as Array<[number, number, [string, number]]>;
+        const slots = (await askNode(liveServers()[0].port, "CLUSTER", "SLOTS")) as Array<[number, number, [string, number]]>;
         const range = slots.find(([first, last]) => slot >= first && slot <= last);
         const port = range?.[2][1];
         const server = servers.find((candidate) => candidate.port === port);
@@ -100,12 +76,12 @@ export async function startRedisCluster(options: { nodeTimeoutMs?: number } = {}
         await until("cluster_state:ok on every live node with all slots served", timeoutMs, async () => {
           const live = liveServers();
           for (const server of live) {
-            const info = String(await ask(server.port, "CLUSTER", "INFO"));
+            const info = String(await askNode(server.port, "CLUSTER", "INFO"));
             if (!/cluster_state:ok/.test(info) || !/cluster_slots_ok:16384/.test(info)) return false;
           }
           // Replicas are in sync, so a failover has a replica to promote.
           for (const server of live) {
-            const replication = String(await ask(server.port, "INFO", "replication"));
+            const replication = String(await askNode(server.port, "INFO", "replication"));
             if (/role:slave/.test(replication) && !/master_link_status:up/.test(replication)) return false;
           }
           return true;

@@ -2,7 +2,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import Redis from "ioredis";
+import { askNode, until } from "./redis-node";
 import { StartedRedis, freePort, isPortOpen, startRedisServer } from "./redis-server";
 
 export const SENTINEL_MASTER_NAME = "mymaster";
@@ -16,30 +16,6 @@ export interface StartedSentinelSetup {
   currentPrimaryPort(): Promise<number>;
   /** Stops exactly the three processes it started and removes their folders. */
   stop(): Promise<void>;
-}
-
-async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`redis sentinel: timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** One command to one node, on a connection of its own. */
-async function askNode(port: number, ...command: string[]): Promise<unknown> {
-  const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await client.connect();
-    return await client.call(command[0], ...command.slice(1));
-  } finally {
-    client.disconnect();
-  }
 }
 
 /** A primary, one replica, and one sentinel (quorum 1) watching them, each on a free port. */

@@ -1,5 +1,4 @@
-import { spawn } from "child_process";
-import * as path from "path";
+import { runFixture } from "../helpers/fixture-process";
 import { connectRedis, deleteByPrefix, redisUrl, testDatabase, uniquePrefix } from "../helpers/redis";
 
 /**
@@ -18,16 +17,7 @@ interface WorkerOutput {
 }
 
 function runWorker(options: Record<string, unknown>): Promise<WorkerOutput> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, "..", "fixtures", "fetch-worker.js"), JSON.stringify(options)], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk) => (out += chunk));
-    child.stderr.on("data", (chunk) => (err += chunk));
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`worker exited ${code}: ${err}`))));
-  });
+  return runFixture<WorkerOutput>("fetch-worker.js", options);
 }
 
 afterAll(async () => {

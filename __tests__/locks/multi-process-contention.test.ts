@@ -1,6 +1,5 @@
-import { spawn } from "child_process";
-import * as path from "path";
 import { Cache, RedisStore } from "../../src/cache";
+import { runFixture } from "../helpers/fixture-process";
 import { connectRedis, deleteByPrefix, redisUrl, testDatabase, uniquePrefix } from "../helpers/redis";
 
 /**
@@ -21,16 +20,7 @@ interface WorkerStats {
 }
 
 function runWorker(options: Record<string, unknown>): Promise<WorkerStats> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, "..", "fixtures", "counter-worker.js"), JSON.stringify(options)], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk) => (out += chunk));
-    child.stderr.on("data", (chunk) => (err += chunk));
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`worker exited ${code}: ${err}`))));
-  });
+  return runFixture<WorkerStats>("counter-worker.js", options);
 }
 
 async function contend(prefix: string, settings: { lockTtlMs: number; holdMs: number; holdProbability: number; guarded: boolean }) {
