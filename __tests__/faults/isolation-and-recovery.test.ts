@@ -6,13 +6,19 @@ import { StartedRedis, startRedisServer } from "../helpers/redis-server";
 const redis = connectRedis();
 const base = uniquePrefix("isolation");
 
+const stores: RedisStore[] = [];
+
 afterAll(async () => {
+  // A store that waited for a lock holds a subscriber connection of its own until it is closed.
+  await Promise.all(stores.map((store) => store.close()));
   await deleteByPrefix(redis, base);
   await redis.quit();
 });
 
 function cacheAt(prefix: string, owner = "owner"): Cache {
-  return new Cache({ store: new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` }), owner });
+  const store = new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` });
+  stores.push(store);
+  return new Cache({ store, owner });
 }
 
 describe("script cache loss", () => {

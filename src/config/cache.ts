@@ -29,6 +29,10 @@ export const DEFAULT = {
     // Undefined means config.redis.scanCount, then 1000.
     scanCount: undefined as number | undefined,
 
+    // Put the cache on a Redis Cluster whatever config.redis says: { nodes: [{ host, port }, …], options?: ClusterOptions }.
+    // Undefined means the cache connects the way config.redis.client does (which may itself be a Cluster).
+    cluster: undefined as { nodes: Array<{ host: string; port: number }>; options?: Record<string, unknown> } | undefined,
+
     // Register GET /api/cacheTest and GET /api/cacheStatus for the plugin's actions.
     registerRoutes: true,
   }),
