@@ -36,6 +36,7 @@ beforeAll(async () => {
   await alice.push("warm", 1);
   await alice.listLength("warm");
   await alice.pop("warm");
+  await alice.fetch("warm-fetch", () => 1, { expireTimeMS: 1000 });
 });
 
 afterAll(async () => {
@@ -55,6 +56,7 @@ const cases: Array<[string, (i: number) => Promise<unknown>, (i: number) => Prom
   ["push", (i) => alice.push(`q${i % 10}`, { i }), async () => undefined],
   ["pop", (i) => alice.pop(`q${i}`), (i) => alice.push(`q${i}`, { i })],
   ["listLength", (i) => alice.listLength(`q${i}`), async () => undefined],
+  ["fetch of a cached value", (i) => alice.fetch(`k${i}`, () => "unused"), (i) => alice.save(`k${i}`, { i }, 60_000)],
 ];
 
 test.each(cases)("%s sends exactly one command to Redis, counted by the client and by INFO commandstats", async (_, operation, prepare) => {
@@ -71,4 +73,17 @@ test.each(cases)("%s sends exactly one command to Redis, counted by the client a
   expect(new Set(recorder.names)).toEqual(new Set(["evalsha"]));
   expect(server.evalsha).toBe(OPERATIONS);
   expect(server.eval ?? 0).toBe(0);
+});
+
+test("fetch of a missing value sends three commands: read-or-lock, the guarded save, unlock", async () => {
+  await admin.config("RESETSTAT");
+  const recorder = recordCommands(redis);
+  try {
+    for (let i = 0; i < OPERATIONS; i++) await alice.fetch(`cold${i}`, () => ({ i }), { expireTimeMS: 60_000 });
+  } finally {
+    recorder.restore();
+  }
+  expect(recorder.names.length / OPERATIONS).toBe(3);
+  expect(new Set(recorder.names)).toEqual(new Set(["evalsha"]));
+  expect(topLevelCalls(await admin.info("commandstats")).evalsha).toBe(3 * OPERATIONS);
 });

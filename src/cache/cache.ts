@@ -281,6 +281,12 @@ export class Cache {
     return withCallback(this.counted(attempt(() => body(args))), next);
   }
 
+  private countLoad(hit: boolean): void {
+    this.counters.loads += 1;
+    if (hit) this.counters.hits += 1;
+    else this.counters.misses += 1;
+  }
+
   /** Counts a failed call under its error code, passing the outcome through. */
   private counted<T>(promise: Promise<T>): Promise<T> {
     return promise.catch((error: unknown) => {
@@ -334,12 +340,8 @@ export class Cache {
         const retry = retryBudget(ownField(options, "retry"), "options.retry");
         const outcome = await this.whileLocked(key, retry, () => this.store.load(key, this.owner, ttl), (found) => found.status === "locked");
         if (outcome.status === "locked") throw locked(key);
-        this.counters.loads += 1;
-        if (outcome.status === "missing") {
-          this.counters.misses += 1;
-          throw notFound(key);
-        }
-        this.counters.hits += 1;
+        this.countLoad(outcome.status === "ok");
+        if (outcome.status === "missing") throw notFound(key);
         const { json, expireTimestamp, createdAt, readAt } = outcome.object;
         return { key, value: deserializeValue(json) as T, expireTimestamp, createdAt, readAt };
       }),
@@ -593,15 +595,14 @@ export class Cache {
     for (;;) {
       const release = await this.store.listenForUnlock(key);
       try {
-        const found = await this.store.load(key, this.owner, null);
+        const found = await this.store.loadOrLock(key, this.owner, lockTtl);
         if (found.status === "ok") {
-          this.counters.loads += 1;
-          this.counters.hits += 1;
+          this.countLoad(true);
           return deserializeValue(found.object.json) as T;
         }
-        if (found.status === "missing") {
-          const token = await this.store.lock(key, this.owner, lockTtl);
-          if (token > 0) return await this.holdLock(key, lockTtl, token, () => this.produce(key, producer, ttl));
+        if (found.status === "acquired") {
+          this.countLoad(false);
+          return await this.holdLock(key, lockTtl, found.token, () => this.produce(key, producer, ttl));
         }
         const remaining = deadline - Date.now();
         if (remaining <= 0) {
@@ -617,15 +618,8 @@ export class Cache {
     }
   }
 
-  /** Runs under the key's lock: looks once more (another server may have saved since), then produces and saves. */
+  /** Runs under the key's lock, taken by the same step that found no value: produces, then saves. */
   private async produce<T>(key: string, producer: () => T | Promise<T>, ttl: number | null): Promise<T> {
-    const found = await this.store.load(key, this.owner, null);
-    this.counters.loads += 1;
-    if (found.status === "ok") {
-      this.counters.hits += 1;
-      return deserializeValue(found.object.json) as T;
-    }
-    this.counters.misses += 1;
     let value: T;
     try {
       value = await producer();

@@ -4,6 +4,7 @@ import type {
   DestroyOutcome,
   DumpEntry,
   ListLengthOutcome,
+  LoadOrLockOutcome,
   LoadOutcome,
   LockDetails,
   PopOutcome,
@@ -161,7 +162,17 @@ export class MemoryStore implements CacheStore {
   }
 
   async load(key: string, owner: string, ttlMs: number | null): Promise<LoadOutcome> {
+    return this.loadNow(key, owner, ttlMs, this.now());
+  }
+
+  async loadOrLock(key: string, owner: string, lockTtlMs: number): Promise<LoadOrLockOutcome> {
+    // Both halves run synchronously, so nothing can happen between the miss and the lock, as in the Redis script.
     const now = this.now();
+    const found = this.loadNow(key, owner, null, now);
+    return found.status === "missing" ? { status: "acquired", token: this.lockNow(key, owner, lockTtlMs, now) } : found;
+  }
+
+  private loadNow(key: string, owner: string, ttlMs: number | null, now: number): LoadOutcome {
     if (this.lockedByOther(key, owner, now)) return { status: "locked" };
     const object = this.liveObject(key, now);
     if (!object) return { status: "missing" };
@@ -182,7 +193,10 @@ export class MemoryStore implements CacheStore {
   }
 
   async lock(key: string, owner: string, ttlMs: number): Promise<number> {
-    const now = this.now();
+    return this.lockNow(key, owner, ttlMs, this.now());
+  }
+
+  private lockNow(key: string, owner: string, ttlMs: number, now: number): number {
     const held = this.liveLock(key, now);
     if (held && held.owner !== owner) return 0;
     // As in Redis: never below the clock in microseconds, so tokens keep rising even if the counter is lost.

@@ -7,6 +7,7 @@ import type {
   DestroyOutcome,
   DumpEntry,
   ListLengthOutcome,
+  LoadOrLockOutcome,
   LoadOutcome,
   LockDetails,
   PopOutcome,
@@ -165,6 +166,14 @@ export class RedisStore implements CacheStore {
     const object = decodeStoredObject(reply[1] as string);
     if (reply[2] !== "") object.expireTimestamp = Number(reply[2]);
     return { status: "ok", object };
+  }
+
+  async loadOrLock(key: string, owner: string, lockTtlMs: number): Promise<LoadOrLockOutcome> {
+    const [status, payload] = await this.call(
+      this.client.ahCacheLoadOrLock(this.layout.objectKey(key), this.layout.lockKey(key), this.layout.fenceKey(key), owner, String(lockTtlMs)),
+    );
+    if (status === 1) return { status: "ok", object: decodeStoredObject(payload as string) };
+    return status === 2 ? { status: "acquired", token: payload as number } : { status: "locked" };
   }
 
   async destroy(key: string, owner: string, requireLock: boolean): Promise<DestroyOutcome> {

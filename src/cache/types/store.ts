@@ -13,6 +13,8 @@ export interface StoredObject {
 }
 
 export type LoadOutcome = { status: "ok"; object: StoredObject } | { status: "missing" } | { status: "locked" };
+/** "acquired": there was no value, and this owner now holds the key's lock with `token`. */
+export type LoadOrLockOutcome = { status: "ok"; object: StoredObject } | { status: "acquired"; token: number } | { status: "locked" };
 /** "not-holder": a guarded write, and this owner does not hold the lock. */
 export type SaveOutcome = "saved" | "locked" | "not-holder";
 export type DestroyOutcome = "destroyed" | "missing" | "locked" | "not-holder";
@@ -51,6 +53,11 @@ export interface CacheStore {
   save(key: string, owner: string, json: string, ttlMs: number | null, requireLock: boolean): Promise<SaveOutcome>;
   /** Reads the value, records this read as the next readAt and, when ttlMs is given, resets the expiry. */
   load(key: string, owner: string, ttlMs: number | null): Promise<LoadOutcome>;
+  /**
+   * One atomic step for fetch(): load (recording the read) when the value exists, otherwise lock(). Refused like
+   * load while another owner holds the lock.
+   */
+  loadOrLock(key: string, owner: string, lockTtlMs: number): Promise<LoadOrLockOutcome>;
   destroy(key: string, owner: string, requireLock: boolean): Promise<DestroyOutcome>;
   /**
    * Takes or refreshes the lock. Resolves the fencing token (> 0) when `owner` holds it afterwards, 0 when another
