@@ -249,23 +249,26 @@ export class MemoryStore implements CacheStore {
 
   async *entries(): AsyncIterable<DumpEntry[]> {
     let batch: DumpEntry[] = [];
-    for (const key of [...this.objects.keys()]) {
-      const object = this.liveObject(key, this.now());
-      if (object) batch.push({ type: "object", key, ...object });
-      if (batch.length >= ENTRY_BATCH) {
-        yield batch;
-        batch = [];
-      }
-    }
-    for (const key of [...this.lists.keys()]) {
-      const list = this.lists.get(key);
-      if (list) batch.push({ type: "list", key, items: list.toArray() });
+    for (const entry of this.liveEntries()) {
+      batch.push(entry);
       if (batch.length >= ENTRY_BATCH) {
         yield batch;
         batch = [];
       }
     }
     if (batch.length > 0) yield batch;
+  }
+
+  /** Live objects, then lists, over a snapshot of the keys, so writes while a dump runs cannot upset the walk. */
+  private *liveEntries(): Iterable<DumpEntry> {
+    for (const key of [...this.objects.keys()]) {
+      const object = this.liveObject(key, this.now());
+      if (object) yield { type: "object", key, ...object };
+    }
+    for (const key of [...this.lists.keys()]) {
+      const list = this.lists.get(key);
+      if (list) yield { type: "list", key, items: list.toArray() };
+    }
   }
 
   async restore(entries: DumpEntry[], owner: string): Promise<RestoreOutcome[]> {

@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from "ioredis";
+import type { ChainableCommander, Cluster, Redis } from "ioredis";
 import { CacheCommands, defineCommands } from "../commands";
 import { CacheError, CacheErrorCodes } from "../errors";
 import { ReleaseSignals } from "../release-signals";
@@ -217,34 +217,22 @@ export class RedisStore implements CacheStore {
     return reply === -1 ? { status: "locked" } : { status: "ok", length: reply };
   }
 
-  /** Per primary: SCAN objects, then lists; each batch read back with one pipeline on that node (GET, LRANGE). */
+  /** Objects, then lists, SCANned on every primary and read back in pipelines (GET, LRANGE) batch by batch. */
   async *entries(): AsyncIterable<DumpEntry[]> {
-    for (const node of this.primaries()) {
-      for await (const batch of this.scanBatches(node, this.layout.objectPattern())) {
-        const pipeline = node.pipeline();
-        for (const redisKey of batch) pipeline.get(redisKey);
-        const replies = await this.call(pipeline.exec());
-        const entries: DumpEntry[] = [];
-        batch.forEach((redisKey, index) => {
-          const key = this.layout.keyFromObjectKey(redisKey);
-          const [error, stored] = replies?.[index] ?? [];
-          // An object can expire between SCAN and GET: it is then left out.
-          if (key !== undefined && !error && typeof stored === "string") entries.push({ type: "object", key, ...decodeStoredObject(stored) });
-        });
-        if (entries.length > 0) yield entries;
-      }
-      for await (const batch of this.scanBatches(node, this.layout.listPattern())) {
-        const pipeline = node.pipeline();
-        for (const redisKey of batch) pipeline.lrange(redisKey, 0, -1);
-        const replies = await this.call(pipeline.exec());
-        const entries: DumpEntry[] = [];
-        batch.forEach((redisKey, index) => {
-          const key = this.layout.keyFromListKey(redisKey);
-          const [error, items] = replies?.[index] ?? [];
-          if (key !== undefined && !error && Array.isArray(items) && items.length > 0) entries.push({ type: "list", key, items: items as string[] });
-        });
-        if (entries.length > 0) yield entries;
-      }
+    for await (const batch of this.scanAndRead(this.layout.objectPattern(), (pipeline, redisKey) => pipeline.get(redisKey))) {
+      // An object can expire between SCAN and GET: it is then left out.
+      const entries = batch.flatMap(({ redisKey, replies: [stored] }): DumpEntry[] => {
+        const key = this.layout.keyFromObjectKey(redisKey);
+        return key !== undefined && typeof stored === "string" ? [{ type: "object", key, ...decodeStoredObject(stored) }] : [];
+      });
+      if (entries.length > 0) yield entries;
+    }
+    for await (const batch of this.scanAndRead(this.layout.listPattern(), (pipeline, redisKey) => pipeline.lrange(redisKey, 0, -1))) {
+      const entries = batch.flatMap(({ redisKey, replies: [items] }): DumpEntry[] => {
+        const key = this.layout.keyFromListKey(redisKey);
+        return key !== undefined && Array.isArray(items) && items.length > 0 ? [{ type: "list", key, items: items as string[] }] : [];
+      });
+      if (entries.length > 0) yield entries;
     }
   }
 
@@ -284,16 +272,9 @@ export class RedisStore implements CacheStore {
   /** SCANs objects, lists and locks on every primary and UNLINKs them in pipelined batches, one key per command. */
   async clear(): Promise<number> {
     let removed = 0;
-    for (const node of this.primaries()) {
-      for (const pattern of [this.layout.objectPattern(), this.layout.listPattern(), this.layout.lockPattern()]) {
-        removed += await this.call(
-          this.scanNode(node, pattern, async (batch) => {
-            const pipeline = node.pipeline();
-            for (const redisKey of batch) pipeline.unlink(redisKey);
-            const replies = (await pipeline.exec()) ?? [];
-            return replies.reduce((sum, [error, count]) => sum + (error ? 0 : Number(count)), 0);
-          }),
-        );
+    for (const pattern of [this.layout.objectPattern(), this.layout.listPattern(), this.layout.lockPattern()]) {
+      for await (const batch of this.scanAndRead(pattern, (pipeline, redisKey) => pipeline.unlink(redisKey))) {
+        for (const { replies } of batch) removed += Number(replies[0] ?? 0);
       }
     }
     return removed;
@@ -309,30 +290,14 @@ export class RedisStore implements CacheStore {
     return [...keys];
   }
 
-  /**
-   * Each SCAN batch is read back with one pipeline on the node that returned it: single-key GET and PTTL, so it
-   * also works on a cluster, where one pipeline may not span slots.
-   */
   async lockDetails(): Promise<LockDetails[]> {
     const details = new Map<string, LockDetails>();
-    for (const node of this.primaries()) {
-      await this.call(
-        this.scanNode(node, this.layout.lockPattern(), async (batch) => {
-          const pipeline = node.pipeline();
-          for (const redisKey of batch) pipeline.get(redisKey).pttl(redisKey);
-          const replies = (await pipeline.exec()) ?? [];
-          batch.forEach((redisKey, index) => {
-            const key = this.layout.keyFromLockKey(redisKey);
-            const [ownerError, owner] = replies[index * 2] ?? [];
-            const [ttlError, ttl] = replies[index * 2 + 1] ?? [];
-            // A lock can expire between SCAN and the pipeline: it is then left out.
-            if (key !== undefined && !ownerError && !ttlError && typeof owner === "string" && typeof ttl === "number" && ttl > 0) {
-              details.set(key, { key, owner, ttl });
-            }
-          });
-          return 0;
-        }),
-      );
+    for await (const batch of this.scanAndRead(this.layout.lockPattern(), (pipeline, redisKey) => pipeline.get(redisKey).pttl(redisKey))) {
+      for (const { redisKey, replies: [owner, ttl] } of batch) {
+        const key = this.layout.keyFromLockKey(redisKey);
+        // A lock can expire between SCAN and the pipeline: it is then left out.
+        if (key !== undefined && typeof owner === "string" && typeof ttl === "number" && ttl > 0) details.set(key, { key, owner, ttl });
+      }
     }
     return [...details.values()];
   }
@@ -347,19 +312,32 @@ export class RedisStore implements CacheStore {
   private async scanAll(pattern: string): Promise<string[]> {
     const found: string[] = [];
     for (const node of this.primaries()) {
-      await this.scanNode(node, pattern, async (batch) => {
-        found.push(...batch);
-        return 0;
-      });
+      for await (const batch of this.scanBatches(node, pattern)) found.push(...batch);
     }
     return found;
   }
 
-  /** Walks one node with SCAN, handing each non-empty batch to `each`; resolves the sum of what `each` returned. */
-  private async scanNode(node: Redis, pattern: string, each: (batch: string[]) => Promise<number>): Promise<number> {
-    let total = 0;
-    for await (const batch of this.scanBatches(node, pattern)) total += await each(batch);
-    return total;
+  /**
+   * Every primary's SCAN batches for `pattern`, each read back with one pipeline on the node that returned it;
+   * `queue` adds each key's commands. Single-key commands only, so it also works on a cluster, where one pipeline
+   * may not span slots. Yields each batch's keys with their replies (undefined where a command failed).
+   */
+  private async *scanAndRead(
+    pattern: string,
+    queue: (pipeline: ChainableCommander, redisKey: string) => void,
+  ): AsyncIterable<Array<{ redisKey: string; replies: unknown[] }>> {
+    for (const node of this.primaries()) {
+      for await (const batch of this.scanBatches(node, pattern)) {
+        const pipeline = node.pipeline();
+        for (const redisKey of batch) queue(pipeline, redisKey);
+        const results = (await this.call(pipeline.exec())) ?? [];
+        const perKey = results.length / batch.length;
+        yield batch.map((redisKey, index) => ({
+          redisKey,
+          replies: results.slice(index * perKey, (index + 1) * perKey).map(([error, reply]) => (error ? undefined : reply)),
+        }));
+      }
+    }
   }
 
   /** The non-empty SCAN batches of one node. */
