@@ -7,6 +7,7 @@ import { connectCluster, deleteByPrefixOnCluster } from "../helpers/cluster-clie
 import { uniquePrefix } from "../helpers/redis";
 import { StartedCluster, startRedisCluster } from "../helpers/redis-cluster";
 import { SPECIAL_KEYS, runConformanceSuite } from "./conformance";
+import { redisTarget } from "./redis-target";
 
 /**
  * The whole conformance suite on a real Redis Cluster of 3 primaries and 3 replicas, started for this file.
@@ -27,23 +28,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-async function clusterTime(): Promise<number> {
-  const [seconds, micros] = await client.time();
-  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-}
-
-runConformanceSuite("redis cluster", async () => {
-  const prefix = uniquePrefix("cluster-conformance");
-  const store = new RedisStore({ client, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` });
-  return {
-    store,
-    now: clusterTime,
-    cleanup: async () => {
-      await store.close();
-      await deleteByPrefixOnCluster(client, prefix);
-    },
-  };
-});
+runConformanceSuite("redis cluster", redisTarget("cluster-conformance", () => client, (prefix) => deleteByPrefixOnCluster(client, prefix)));
 
 describe("redis cluster specifics", () => {
   let prefix: string;

@@ -3,6 +3,7 @@ import { Cache, RedisStore, failFastOptions, waitUntilReady } from "../../src/ca
 import { deleteByPrefix, sleep, uniquePrefix } from "../helpers/redis";
 import { SENTINEL_MASTER_NAME, StartedSentinelSetup, startSentinelSetup } from "../helpers/redis-sentinel";
 import { runConformanceSuite } from "./conformance";
+import { redisTarget } from "./redis-target";
 
 /**
  * The conformance suite through a Sentinel-managed primary (one primary, one replica, one sentinel, started for
@@ -25,23 +26,7 @@ afterAll(async () => {
   await setup?.stop();
 });
 
-async function primaryTime(): Promise<number> {
-  const [seconds, micros] = await client.time();
-  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-}
-
-runConformanceSuite("redis via sentinel", async () => {
-  const prefix = uniquePrefix("sentinel-conformance");
-  const store = new RedisStore({ client, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` });
-  return {
-    store,
-    now: primaryTime,
-    cleanup: async () => {
-      await store.close();
-      await deleteByPrefix(client, prefix);
-    },
-  };
-});
+runConformanceSuite("redis via sentinel", redisTarget("sentinel-conformance", () => client, (prefix) => deleteByPrefix(client, prefix)));
 
 test("after a sentinel failover the same client writes to the promoted replica", async () => {
   const prefix = uniquePrefix("sentinel-failover");

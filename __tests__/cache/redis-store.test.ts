@@ -4,6 +4,7 @@ import * as path from "path";
 import { Cache, RedisStore } from "../../src/cache";
 import { connectRedis, deleteByPrefix, recordCommands, sleep, uniquePrefix } from "../helpers/redis";
 import { runConformanceSuite } from "./conformance";
+import { redisTarget, serverTimeMs } from "./redis-target";
 
 const redis = connectRedis();
 
@@ -11,23 +12,7 @@ afterAll(async () => {
   await redis.quit();
 });
 
-async function redisTime(): Promise<number> {
-  const [seconds, micros] = await redis.time();
-  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-}
-
-runConformanceSuite("redis store", async () => {
-  const prefix = uniquePrefix("conformance");
-  const store = new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` });
-  return {
-    store,
-    now: redisTime,
-    cleanup: async () => {
-      await store.close();
-      await deleteByPrefix(redis, prefix);
-    },
-  };
-});
+runConformanceSuite("redis store", redisTarget("conformance", () => redis, (prefix) => deleteByPrefix(redis, prefix)));
 
 describe("redis store specifics", () => {
   let prefix: string;
@@ -82,7 +67,7 @@ describe("redis store specifics", () => {
       await alice.save("k", "v", 10_000);
       const loaded = await alice.load("k");
       skewed.mockRestore();
-      const serverNow = await redisTime();
+      const serverNow = await serverTimeMs(redis);
       expect(Math.abs(loaded.createdAt - serverNow)).toBeLessThan(5_000);
       expect(loaded.expireTimestamp).toBe(loaded.createdAt + 10_000);
     } finally {
