@@ -85,20 +85,18 @@ export interface RedisConnectionConfig {
 }
 
 /**
- * A connection of our own, built from the same `config.redis.client` entry actionhero uses, so host, port,
- * password, db, TLS and retry settings apply unchanged. Owning it means our scripts and any future
- * subscriber state never touch actionhero's connection, and stop() can close exactly what we opened.
+ * A connection of our own, built from `config.cache.cluster` when set, else from the same `config.redis.client`
+ * entry actionhero uses, so host, port, password, db, TLS and retry settings apply unchanged. Owning it means our
+ * scripts and subscriber state never touch actionhero's connection, and stop() can close exactly what we opened.
  */
 export function openRedisClient(operationTimeoutMs: number, cluster?: CachePluginConfig["cluster"]): { client: Redis | Cluster; owned: boolean } {
-  if (cluster) {
-    if (!Array.isArray(cluster.nodes) || cluster.nodes.length === 0) {
-      throw new Error("ah-cache-plugin: config.cache.cluster.nodes must list at least one startup node, like [{ host: \"10.0.0.1\", port: 7000 }]");
-    }
-    const client = new Cluster(cluster.nodes, clusterFailFastOptions(operationTimeoutMs, cluster.options));
-    client.on("error", (error: Error) => log(`ah-cache-plugin: Redis Cluster error: ${error.message}`, "warning"));
-    return { client, owned: true };
+  if (cluster && (!Array.isArray(cluster.nodes) || cluster.nodes.length === 0)) {
+    throw new Error('ah-cache-plugin: config.cache.cluster.nodes must list at least one startup node, like [{ host: "10.0.0.1", port: 7000 }]');
   }
-  const connection = actionheroConfig().redis?.client;
+  // config.cache.cluster is the same thing as a Cluster konstructor in config.redis, for the cache alone.
+  const connection: RedisConnectionConfig | undefined = cluster
+    ? { konstructor: Cluster as unknown as RedisConnectionConfig["konstructor"], args: [cluster.nodes, cluster.options ?? {}] }
+    : actionheroConfig().redis?.client;
   if (!connection?.konstructor) throw new Error("ah-cache-plugin: config.redis.client.konstructor is not set; set config.redis.fake = true for the in-memory store");
   if (connection.buildNew === false) {
     // actionhero's convention for shared clients: a factory called with the args array.
