@@ -87,9 +87,6 @@ function encodeStoredObject(object: StoredObject): string {
   return field(object.createdAt) + field(object.readAt) + field(object.expireTimestamp) + object.json;
 }
 
-/** How many entries one restore round sends at once: enough to fill the pipe, few enough to bound memory. */
-const RESTORE_IN_FLIGHT = 256;
-
 function ttlArgument(ttlMs: number | null): string {
   return ttlMs === null ? "" : String(ttlMs);
 }
@@ -237,17 +234,13 @@ export class RedisStore implements CacheStore {
   }
 
   /**
-   * Sends a bounded number of restore scripts at once. ioredis writes them back to back on the connection (or
-   * to each key's node on a cluster), so this is pipelined without a pipeline object that would have to stay
-   * within one slot.
+   * Sends the batch's restore scripts all at once (the Cache bounds the batch). ioredis writes them back to back
+   * on the connection (or to each key's node on a cluster), so this is pipelined without a pipeline object that
+   * would have to stay within one slot.
    */
   async restore(entries: DumpEntry[], owner: string): Promise<RestoreOutcome[]> {
-    const outcomes: RestoreOutcome[] = [];
-    for (let first = 0; first < entries.length; first += RESTORE_IN_FLIGHT) {
-      const replies = await this.call(Promise.all(entries.slice(first, first + RESTORE_IN_FLIGHT).map((entry) => this.restoreOne(entry, owner))));
-      for (const reply of replies) outcomes.push(reply === 1 ? "restored" : reply === 0 ? "expired" : "locked");
-    }
-    return outcomes;
+    const replies = await this.call(Promise.all(entries.map((entry) => this.restoreOne(entry, owner))));
+    return replies.map((reply) => (reply === 1 ? "restored" : reply === 0 ? "expired" : "locked"));
   }
 
   private restoreOne(entry: DumpEntry, owner: string): Promise<number> {
