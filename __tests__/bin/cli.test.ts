@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await cache.clear();
+  await cache.clear({ locks: true });
 });
 
 const url = new URL(redisUrl());
@@ -64,7 +64,7 @@ function actionhero(...args: string[]): SpawnSyncReturns<string> {
 test("`actionhero --help` in the user's project lists the plugin's commands", () => {
   const result = actionhero("--help");
   expect(result.status).toBe(0);
-  for (const command of ["cache-locks", "cache-keys [prefix]", "cache-dump <file>", "cache-restore [options] <file>", "cache-clear [options]"]) {
+  for (const command of ["cache-locks", "cache-keys [prefix]", "cache-dump <file>", "cache-restore [options] <file>", "cache-clear [options] [prefix]"]) {
     expect(result.stdout).toContain(command);
   }
 });
@@ -119,7 +119,7 @@ test("cache-dump, cache-clear --yes and cache-restore round-trip the namespace w
 
   const cleared = actionhero("cache-clear", "--yes");
   expect(cleared.status).toBe(0);
-  expect(cleared.stdout).toContain("removed 3 objects, lists and locks");
+  expect(cleared.stdout).toContain("removed 3 objects and lists");
   expect(await cache.keys()).toEqual([]);
 
   const restore = actionhero("cache-restore", file);
@@ -162,4 +162,24 @@ test("cache-dump shows progress on stderr when it is a terminal", async () => {
   expect(result.status).toBe(0);
   expect(result.stdout).toContain("\rdumped 50 entries, done.");
   expect(result.stdout).toContain("wrote 50 entries");
+});
+
+test("cache-clear keeps locks, --locks removes them too, and a prefix limits the scope", async () => {
+  await cache.save("user:1", 1);
+  await cache.save("user:2", 2);
+  await cache.save("session:1", 3);
+  await cache.lock("user:1", 60_000);
+  await cache.lock("session:1", 60_000);
+
+  const scoped = actionhero("cache-clear", "--yes", "user:");
+  expect(scoped.status).toBe(0);
+  expect(scoped.stdout).toContain("removed 2 objects and lists");
+  expect(await cache.keys()).toEqual(["session:1"]);
+  expect((await cache.locks()).sort()).toEqual(["session:1", "user:1"]);
+
+  const withLocks = actionhero("cache-clear", "--yes", "--locks", "user:");
+  expect(withLocks.status).toBe(0);
+  expect(withLocks.stdout).toContain("removed 1 objects, lists and locks");
+  expect(await cache.locks()).toEqual(["session:1"]);
+  expect(await cache.keys()).toEqual(["session:1"]);
 });

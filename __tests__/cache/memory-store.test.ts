@@ -66,4 +66,23 @@ describe("memory store specifics", () => {
     expect((await waiting).value).toBe("v");
     await store.close();
   });
+
+  test("a waiter in the same process wakes on the release itself, with the clock standing still", async () => {
+    const store = new MemoryStore({ sweepIntervalMs: 0, now: () => 1_000_000 });
+    const cache = new Cache({ store, owner: "alice" });
+    const order: string[] = [];
+    let releaseFirst!: () => void;
+    const first = cache.withLock("k", () => new Promise<void>((resolve) => (releaseFirst = resolve)).then(() => void order.push("first")), {
+      expireTimeMS: 3_600_000,
+    });
+    await sleep(1);
+    const second = cache.withLock("k", () => order.push("second"), { retry: 3_600_000, expireTimeMS: 3_600_000 });
+    await sleep(1);
+    expect(order).toEqual([]);
+    releaseFirst();
+    await Promise.all([first, second]);
+    expect(order).toEqual(["first", "second"]);
+    await store.close();
+  }, 10_000);
 });
+

@@ -30,6 +30,25 @@ describe("redis store specifics", () => {
     await deleteByPrefix(redis, prefix);
   });
 
+  test("a waiter in the same process wakes on the release itself: with polling an hour apart, it still gets the lock", async () => {
+    const patient = new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:`, lockFallbackPollMs: 3_600_000 });
+    const cache = new Cache({ store: patient, owner: "alice" });
+    try {
+      const order: string[] = [];
+      const first = cache.withLock("k", async () => {
+        await sleep(20);
+        order.push("first");
+      });
+      await sleep(5);
+      // The second request waits for the first one's release; a poll would come an hour later.
+      const second = cache.withLock("k", () => order.push("second"), { retry: 3_600_000, expireTimeMS: 3_600_000 });
+      await Promise.all([first, second]);
+      expect(order).toEqual(["first", "second"]);
+    } finally {
+      await patient.close();
+    }
+  }, 10_000);
+
   test("default prefixes stay clear of actionhero's own cache and lock keys", () => {
     const defaults = new RedisStore({ client: redis });
     for (const key of [defaults.layout.objectKey("k"), defaults.layout.lockKey("k")]) {

@@ -67,6 +67,30 @@ test("with a TTL shorter than the hold, guarded writes lose no update: the stale
   }
 });
 
+const SERVERS = 4;
+const WORKERS_PER_SERVER = 4;
+const INCREMENTS = 25;
+
+test(`${SERVERS} processes x ${WORKERS_PER_SERVER} concurrent requests each: lock/load/save/unlock is exact, never two inside at once`, async () => {
+  const prefix = uniquePrefix("contention-pool");
+  try {
+    const cache = new Cache({ store: new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` }), owner: "setup" });
+    await cache.save("counter", 0);
+    const settings = { redisUrl: redisUrl(), db: testDatabase(), prefix, key: "counter", cycles: INCREMENTS, workers: WORKERS_PER_SERVER, lockTtlMs: 5_000 };
+    const stats = await Promise.all(
+      Array.from({ length: SERVERS }, (_, server) =>
+        runFixture<{ done: number; overlaps: number; refused: number; failedInside: number }>("worker-pool-counter.js", { ...settings, server }),
+      ),
+    );
+    const sum = (field: "done" | "overlaps" | "refused" | "failedInside") => stats.reduce((total, each) => total + each[field], 0);
+    const result = { final: (await cache.load("counter")).value, done: sum("done"), overlaps: sum("overlaps"), failedInside: sum("failedInside") };
+    console.log(`in-process concurrency: ${JSON.stringify(result)}`);
+    expect(result).toEqual({ final: SERVERS * WORKERS_PER_SERVER * INCREMENTS, done: SERVERS * WORKERS_PER_SERVER * INCREMENTS, overlaps: 0, failedInside: 0 });
+  } finally {
+    await deleteByPrefix(redis, prefix);
+  }
+});
+
 test("control: the same short-TTL run without guarded writes does lose updates", async () => {
   const prefix = uniquePrefix("contention-unguarded");
   try {

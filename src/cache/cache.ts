@@ -1,9 +1,12 @@
 import asCallback from "standard-as-callback";
 import { DumpProgress, readDump, writeDump } from "./dump";
 import { CacheError, CacheErrorCode, CacheErrorCodes, lockNotHeld, locked, notFound } from "./errors";
+import { LockContext, holdLock } from "./lock-holder";
 import { deserializeValue, serializeValue } from "./serialization";
 import type { CacheStore, DestroyOutcome, DumpEntry, LockDetails, SaveOutcome, StoreKind } from "./types/store";
-import { assertKey, optionalDuration, plainOptions, positiveDuration, retryBudget } from "./validation";
+import { assertKey, optionalDuration, plainOptions, positiveDuration, retryBudget, scopePrefix } from "./validation";
+
+export type { LockContext } from "./lock-holder";
 
 export const DEFAULT_LOCK_DURATION_MS = 10_000;
 export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
@@ -50,11 +53,9 @@ export interface WithLockOptions {
   retry?: number | null;
 }
 
-export interface LockContext {
-  /** Aborts when the lock is lost while `fn` runs: an extend found it gone, or the store failed. */
-  signal: AbortSignal;
-  /** This acquisition's fencing token: strictly larger than every earlier acquisition's of this key. */
-  token: number;
+export interface ClearOptions {
+  /** Also remove the scope's locks, whoever holds them. Dangerous: critical sections in flight lose their exclusion. */
+  locks?: boolean;
 }
 
 export interface ListWriteOptions {
@@ -144,6 +145,7 @@ const SAVE_OPTIONS = ["expireTimeMS", "requireLock"] as const;
 const DESTROY_OPTIONS = ["requireLock"] as const;
 const LOCK_OPTIONS = ["expireTimeMS", "retry"] as const;
 const LOCKS_OPTIONS = ["details"] as const;
+const CLEAR_OPTIONS = ["locks"] as const;
 const LIST_WRITE_OPTIONS = ["requireLock"] as const;
 const FETCH_OPTIONS = ["expireTimeMS", "lockTimeoutMS"] as const;
 const DUMP_WRITE_OPTIONS = ["onProgress"] as const;
@@ -177,6 +179,17 @@ function progressOption(options: Record<string, unknown>): DumpProgress | undefi
 function fileArgument(file: unknown): string {
   if (typeof file === "string" && file.length > 0) return file;
   throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "the dump file must be a non-empty path string");
+}
+
+/** The `(scopePrefix?, options?)` or `(options?)` arguments of locks() and clear(). */
+function scopeAndOptions(
+  first: unknown,
+  second: unknown,
+  allowed: readonly string[],
+  method: string,
+): { scope: string; options: Record<string, unknown> } {
+  if (isOptionsObject(first) && second === undefined) return { scope: "", options: plainOptions(first, allowed, `${method} options`) };
+  return { scope: scopePrefix(first, method), options: plainOptions(second, allowed, `${method} options`) };
 }
 
 function isOptionsObject(value: unknown): boolean {
@@ -374,9 +387,10 @@ export class Cache {
   }
 
   /**
-   * Takes the lock on `key` for `expireTimeMS` (default `lockDuration`). Resolves true when this owner holds it
-   * afterwards (a lock already held is refreshed), false when another owner holds it. With `{ retry }` it waits
-   * that long for a release first. The second argument may be the options object instead of a TTL.
+   * Takes the lock on `key` for `expireTimeMS` (default `lockDuration`). Resolves true only when it took a lock
+   * nobody held, this server included (as SETNX does in actionhero), so two concurrent requests of one server
+   * exclude each other; false while anyone holds it. With `{ retry }` it waits that long for a release first.
+   * The second argument may be the options object instead of a TTL. To refresh a lock you hold, use extendLock().
    */
   lock(key: string, next?: Callback<boolean>): Promise<boolean>;
   lock(key: string, expireTimeMS?: number | null | LockOptions, next?: Callback<boolean>): Promise<boolean>;
@@ -387,7 +401,7 @@ export class Cache {
 
   /**
    * lock(), resolving the fencing token instead of true, and null instead of false. Tokens increase strictly with
-   * each fresh acquisition of a key; re-locking a lock you hold keeps its token.
+   * each acquisition of a key.
    */
   acquireLock(key: string, next?: Callback<number | null>): Promise<number | null>;
   acquireLock(key: string, options?: LockOptions | null, next?: Callback<number | null>): Promise<number | null>;
@@ -428,66 +442,65 @@ export class Cache {
         return { ttl, token };
       }),
     );
-    return this.holdLock(key, ttl, token, fn);
+    return holdLock({ store: this.store, key, owner: this.owner, ttl, token }, fn);
   }
 
-  /** Runs `fn` under a lock already taken: extends it every third of its TTL, and always releases it afterwards. */
-  private async holdLock<T>(key: string, ttl: number, token: number, fn: (context: LockContext) => T | Promise<T>): Promise<T> {
-    const controller = new AbortController();
-    let extender: NodeJS.Timeout | undefined;
-    const scheduleExtend = () => {
-      extender = setTimeout(async () => {
-        try {
-          if (await this.store.extend(key, this.owner, ttl)) return scheduleExtend();
-          controller.abort(new CacheError(CacheErrorCodes.LOCK_LOST, `the lock on ${JSON.stringify(key)} was lost`, { key }));
-        } catch (error) {
-          controller.abort(error);
-        }
-      }, Math.max(1, Math.floor(ttl / 3)));
-    };
-    scheduleExtend();
-    try {
-      return await fn({ signal: controller.signal, token });
-    } finally {
-      clearTimeout(extender);
-      await this.store.unlock(key, this.owner).catch(() => false);
-    }
-  }
-
-  /** Releases this owner's lock. Resolves false when there was none or it is another owner's (which stays). */
+  /**
+   * Releases this server's lock on `key`, whichever of its requests took it (unlock is per server, as in
+   * actionhero). Resolves false when there was none or it is another owner's (which stays).
+   */
   unlock(key: string, next?: Callback<boolean>): Promise<boolean>;
   unlock(...input: unknown[]): Promise<boolean> {
     return this.run(input, 1, async ([key]) => {
       assertKey(key);
-      return this.store.unlock(key, this.owner);
+      return this.store.unlock(key, this.owner, null);
     });
   }
 
   /**
-   * Resolves true when this owner could take the lock (free, or already ours), false when another owner holds it.
-   * With `retry` ms, keeps waiting that long for the lock to clear before answering false.
+   * Sets the TTL of a lock this server holds to `expireTimeMS` from now (default lockDuration). Resolves true
+   * while this server holds the lock, false (and nothing changes) when it is free or another owner's.
+   */
+  extendLock(key: string, next?: Callback<boolean>): Promise<boolean>;
+  extendLock(key: string, expireTimeMS?: number | null, next?: Callback<boolean>): Promise<boolean>;
+  extendLock(...input: unknown[]): Promise<boolean> {
+    return this.run(input, 1, async ([key, expireTimeMS]) => {
+      assertKey(key);
+      const ttl = optionalDuration(expireTimeMS, "expireTimeMS") ?? this.lockDuration;
+      return this.store.extend(key, this.owner, ttl, null);
+    });
+  }
+
+  /**
+   * Resolves true when no other owner holds the lock (it is free, or this server's), false when another owner
+   * does: whether this server may read and write the key. With `retry` ms, keeps waiting that long for the lock to
+   * clear before answering false; `false`, like null, means no retry, as actionhero's signature allows.
    */
   checkLock(key: string, next?: Callback<boolean>): Promise<boolean>;
-  checkLock(key: string, retry?: number | null, next?: Callback<boolean>): Promise<boolean>;
+  checkLock(key: string, retry?: number | null | false, next?: Callback<boolean>): Promise<boolean>;
   checkLock(...input: unknown[]): Promise<boolean> {
     return this.run(input, 1, async ([key, retry]) => {
       assertKey(key);
-      const budget = retryBudget(retry, "retry");
+      const budget = retryBudget(retry === false ? null : retry, "retry");
       return this.whileLocked(key, budget, () => this.store.checkLock(key, this.owner), (free) => !free);
     });
   }
 
   /**
-   * The user keys currently locked in this namespace, by any owner. With `{ details: true }`, resolves
-   * `{ key, owner, ttl }` for each lock instead, `ttl` being the remaining ms.
+   * The user keys currently locked in this namespace, by any owner, optionally only those starting with
+   * `scopePrefix`. With `{ details: true }`, resolves `{ key, owner, ttl }` for each lock instead, `ttl` being the
+   * remaining ms.
    */
   locks(next?: Callback<string[]>): Promise<string[]>;
   locks(options: { details: true }, next?: Callback<LockDetails[]>): Promise<LockDetails[]>;
   locks(options?: { details?: false } | null, next?: Callback<string[]>): Promise<string[]>;
+  locks(scopePrefix: string | null, next?: Callback<string[]>): Promise<string[]>;
+  locks(scopePrefix: string | null, options: { details: true }, next?: Callback<LockDetails[]>): Promise<LockDetails[]>;
+  locks(scopePrefix?: string | null, options?: { details?: false } | null, next?: Callback<string[]>): Promise<string[]>;
   locks(...input: unknown[]): Promise<string[] | LockDetails[]> {
-    return this.run<string[] | LockDetails[]>(input, 0, async ([rawOptions]) => {
-      const details = flag(plainOptions(rawOptions, LOCKS_OPTIONS, "locks options"), "details");
-      return details ? this.store.lockDetails() : this.store.locks();
+    return this.run<string[] | LockDetails[]>(input, 0, async ([first, second]) => {
+      const { scope, options } = scopeAndOptions(first, second, LOCKS_OPTIONS, "locks");
+      return flag(options, "details") ? this.store.lockDetails(scope) : this.store.locks(scope);
     });
   }
 
@@ -498,27 +511,31 @@ export class Cache {
   keys(next?: Callback<string[]>): Promise<string[]>;
   keys(scopePrefix?: string | null, next?: Callback<string[]>): Promise<string[]>;
   keys(...input: unknown[]): Promise<string[]> {
-    return this.run(input, 0, async ([scopePrefix]) => {
-      if (scopePrefix !== undefined && scopePrefix !== null && typeof scopePrefix !== "string") {
-        throw new CacheError(CacheErrorCodes.INVALID_KEY, "the scope prefix of keys() must be a string");
-      }
-      return this.store.keys(scopePrefix ?? "");
-    });
+    return this.run(input, 0, async ([scope]) => this.store.keys(scopePrefix(scope, "keys")));
   }
 
-  /** How many live objects this namespace holds. */
+  /** How many live objects this namespace holds, optionally only those whose keys start with `scopePrefix`. */
   size(next?: Callback<number>): Promise<number>;
+  size(scopePrefix?: string | null, next?: Callback<number>): Promise<number>;
   size(...input: unknown[]): Promise<number> {
-    return this.run(input, 0, () => this.store.size());
+    return this.run(input, 0, async ([scope]) => this.store.size(scopePrefix(scope, "size")));
   }
 
   /**
-   * Removes every object and every lock of this namespace, whoever holds the locks, and nothing else.
-   * Resolves how many objects and locks were removed. Fencing counters are kept, so tokens never go backwards.
+   * Removes the objects and lists of this namespace (only those whose keys start with `scopePrefix`, when given)
+   * and resolves how many were removed. Locks stay, as in actionhero, so critical sections in flight on any server
+   * keep their exclusion. `{ locks: true }` removes the scope's locks too, whoever holds them: dangerous while
+   * servers run, since a request inside a critical section loses its exclusion. Fencing counters always stay.
    */
   clear(next?: Callback<number>): Promise<number>;
+  clear(options: ClearOptions | null, next?: Callback<number>): Promise<number>;
+  clear(scopePrefix: string | null, next?: Callback<number>): Promise<number>;
+  clear(scopePrefix?: string | null, options?: ClearOptions | null, next?: Callback<number>): Promise<number>;
   clear(...input: unknown[]): Promise<number> {
-    return this.run(input, 0, () => this.store.clear());
+    return this.run(input, 0, async ([first, second]) => {
+      const { scope, options } = scopeAndOptions(first, second, CLEAR_OPTIONS, "clear");
+      return this.store.clear(scope, flag(options, "locks"));
+    });
   }
 
   /**
@@ -602,7 +619,8 @@ export class Cache {
         }
         if (found.status === "acquired") {
           this.countLoad(false);
-          return await this.holdLock(key, lockTtl, found.token, () => this.produce(key, producer, ttl));
+          const lock = { store: this.store, key, owner: this.owner, ttl: lockTtl, token: found.token };
+          return await holdLock(lock, () => this.produce(key, producer, ttl));
         }
         const remaining = deadline - Date.now();
         if (remaining <= 0) {
@@ -667,7 +685,7 @@ export class Cache {
       const onProgress = progressOption(options);
       // The first pass only checks, holding one line at a time, so a bad file changes nothing.
       for await (const entry of readDump(path, this.maxValueBytes)) void entry;
-      if (mode === "replace") await this.store.clear();
+      if (mode === "replace") await this.store.clear("", false);
       const result: DumpReadResult = { restored: 0, expired: 0, locked: 0 };
       let batch: DumpEntry[] = [];
       const flush = async () => {
@@ -693,7 +711,7 @@ export class Cache {
   async status(): Promise<CacheStatus> {
     let locksHeld: number | null = null;
     try {
-      locksHeld = (await this.store.lockDetails()).filter((lock) => lock.owner === this.owner).length;
+      locksHeld = (await this.store.lockDetails("")).filter((lock) => lock.owner === this.owner).length;
     } catch {
       // A status page must answer while the store is away; the connection field says why the count is missing.
     }

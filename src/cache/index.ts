@@ -1,5 +1,5 @@
 export { Cache, DEFAULT_LOCK_DURATION_MS, DEFAULT_MAX_VALUE_BYTES } from "./cache";
-export type { CacheOptions, CacheStats, CacheStatus, FetchOptions, ListWriteOptions, DumpReadOptions, DumpReadResult, DumpWriteOptions, LoadOptions, LoadResult, SaveOptions, DestroyOptions, LockOptions, WithLockOptions, LockContext, Callback, LoadCallback } from "./cache";
+export type { CacheOptions, CacheStats, CacheStatus, FetchOptions, ListWriteOptions, DumpReadOptions, DumpReadResult, DumpWriteOptions, LoadOptions, LoadResult, SaveOptions, DestroyOptions, ClearOptions, LockOptions, WithLockOptions, LockContext, Callback, LoadCallback } from "./cache";
 export { CacheError, CacheErrorCodes, isCacheError, NOT_FOUND_MESSAGE, LOCKED_MESSAGE } from "./errors";
 export type { CacheErrorCode } from "./errors";
 export { MemoryStore, DEFAULT_SWEEP_INTERVAL_MS } from "./stores/memory";

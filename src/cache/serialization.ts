@@ -4,7 +4,8 @@ import { CacheError, CacheErrorCodes } from "./errors";
 export const MAX_VALUE_DEPTH = 256;
 
 /**
- * Turns a value into the JSON text the stores keep, refusing anything that would not come back equal.
+ * Turns a value into the JSON text the stores keep, refusing anything that would not come back equal, except
+ * object properties whose value is undefined, which are dropped as JSON.stringify drops them.
  * Objects with a toJSON method (Date, for instance) are stored as JSON.stringify stores them.
  */
 export function serializeValue(value: unknown, maxValueBytes: number): string {
@@ -50,7 +51,7 @@ function assertRoundTrips(value: unknown, path: string, ancestors: Set<object>, 
       if (!Number.isFinite(value)) refuse(path, `is ${value}, which JSON stores as null`);
       return;
     case "undefined":
-      refuse(path, "is undefined, which JSON drops");
+      refuse(path, "is undefined, which JSON cannot store (at the top level it is no JSON at all, in an array it becomes null)");
     case "function":
       refuse(path, "is a function, which JSON cannot store");
     case "symbol":
@@ -87,6 +88,9 @@ function assertRoundTrips(value: unknown, path: string, ancestors: Set<object>, 
       refuse(path, "has symbol-keyed properties, which JSON drops");
     }
     for (const property of Object.keys(object)) {
+      // An undefined property is dropped, as JSON.stringify, actionhero and every peer store do: option bags and
+      // ORM objects carry them, and `{ a: 1, b: undefined }` reading back as `{ a: 1 }` is what callers expect.
+      if (object[property] === undefined) continue;
       assertRoundTrips(object[property], `${path}[${JSON.stringify(property)}]`, ancestors, depth + 1);
     }
   }

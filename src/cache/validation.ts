@@ -21,6 +21,13 @@ export function assertKey(key: unknown): asserts key is string {
   }
 }
 
+/** The scope argument of keys(), size(), locks() and clear(): null or undefined mean every key. */
+export function scopePrefix(value: unknown, method: string): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "string") return value;
+  throw new CacheError(CacheErrorCodes.INVALID_KEY, `the scope prefix of ${method}() must be a string, got ${describe(value)}`);
+}
+
 /**
  * A duration in ms: a positive finite number, rounded up to a whole millisecond.
  * `what` names the argument in the error message.

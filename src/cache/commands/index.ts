@@ -61,11 +61,11 @@ export function defineCommands(client: Redis | Cluster): void {
 export interface CacheCommands {
   ahCacheSave(objectKey: string, lockKey: string, owner: string, json: string, ttl: string, guarded: string): Promise<number>;
   ahCacheLoad(objectKey: string, lockKey: string, owner: string, ttl: string): Promise<Array<number | string>>;
-  ahCacheDestroy(objectKey: string, lockKey: string, owner: string, guarded: string): Promise<number>;
+  ahCacheDestroy(objectKey: string, listKey: string, lockKey: string, owner: string, guarded: string): Promise<number>;
   ahCacheLock(lockKey: string, fenceKey: string, owner: string, ttl: string): Promise<number>;
   ahCacheLoadOrLock(objectKey: string, lockKey: string, fenceKey: string, owner: string, lockTtl: string): Promise<[number, (string | number)?]>;
-  ahCacheExtend(lockKey: string, owner: string, ttl: string): Promise<number>;
-  ahCacheUnlock(lockKey: string, owner: string, channel: string): Promise<number>;
+  ahCacheExtend(lockKey: string, fenceKey: string, owner: string, ttl: string, token: string): Promise<number>;
+  ahCacheUnlock(lockKey: string, fenceKey: string, owner: string, channel: string, token: string): Promise<number>;
   ahCacheCheckLock(lockKey: string, owner: string): Promise<number>;
   ahCachePush(listKey: string, lockKey: string, owner: string, json: string, guarded: string): Promise<number>;
   ahCachePop(listKey: string, lockKey: string, owner: string, guarded: string): Promise<[number, string?]>;

@@ -7,7 +7,9 @@
   ARGV[1] owner          ARGV[2] lock TTL in ms
 
   Returns {1, object as it was before this read} when found, {2, fencing token} when missing and the lock was
-  taken, {-1} when another owner holds the lock (whether or not the value exists: reads obey locks, as load does).
+  taken, {-1} when another owner holds the lock (whether or not the value exists: reads obey locks, as load does),
+  and {-1} too when there is no value and this owner already holds the lock: another acquisition of this server is
+  producing it, so this caller waits like everyone else (locks are exclusive per acquisition).
 ]]
 --- @include "includes/time"
 --- @include "includes/header"
@@ -20,4 +22,5 @@ if object then
   redis.call('SETRANGE', KEYS[1], READ_AT_OFFSET, field(nowMs()))
   return {1, object}
 end
+if holder then return {-1} end
 return {2, acquireLock(KEYS[2], KEYS[3], ARGV[1], ARGV[2])}

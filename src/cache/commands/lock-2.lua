@@ -1,10 +1,10 @@
 --[[
-  Takes the lock, or refreshes its TTL when this owner already holds it (see includes/acquire).
+  Takes the lock when nobody holds it, this owner included (see includes/acquire); extend-2 refreshes a held lock.
 
   KEYS[1] lock key       KEYS[2] fencing counter
   ARGV[1] owner          ARGV[2] TTL in ms
 
-  Returns the fencing token (> 0) when this owner holds the lock afterwards, 0 when another owner does.
+  Returns the new fencing token (> 0) when the lock was taken, 0 when anyone already holds it.
 ]]
 --- @include "includes/acquire"
 

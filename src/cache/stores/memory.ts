@@ -169,7 +169,10 @@ export class MemoryStore implements CacheStore {
     // Both halves run synchronously, so nothing can happen between the miss and the lock, as in the Redis script.
     const now = this.now();
     const found = this.loadNow(key, owner, null, now);
-    return found.status === "missing" ? { status: "acquired", token: this.lockNow(key, owner, lockTtlMs, now) } : found;
+    if (found.status !== "missing") return found;
+    // No value, and this owner's own lock is held: another acquisition of this server is producing it, so wait.
+    const token = this.lockNow(key, owner, lockTtlMs, now);
+    return token === 0 ? { status: "locked" } : { status: "acquired", token };
   }
 
   private loadNow(key: string, owner: string, ttlMs: number | null, now: number): LoadOutcome {
@@ -189,35 +192,40 @@ export class MemoryStore implements CacheStore {
     const now = this.now();
     const refusal = this.writeRefusal(key, owner, requireLock, now);
     if (refusal) return refusal;
-    return this.liveObject(key, now) && this.objects.delete(key) ? "destroyed" : "missing";
+    const hadObject = this.liveObject(key, now) !== undefined && this.objects.delete(key);
+    const hadList = this.lists.delete(key);
+    return hadObject || hadList ? "destroyed" : "missing";
   }
 
   async lock(key: string, owner: string, ttlMs: number): Promise<number> {
     return this.lockNow(key, owner, ttlMs, this.now());
   }
 
+  /** Takes the lock only when nobody holds it, this owner included (exclusive per acquisition). */
   private lockNow(key: string, owner: string, ttlMs: number, now: number): number {
-    const held = this.liveLock(key, now);
-    if (held && held.owner !== owner) return 0;
+    if (this.liveLock(key, now)) return 0;
     // As in Redis: never below the clock in microseconds, so tokens keep rising even if the counter is lost.
-    const token = held ? held.token : Math.max((this.fencingTokens.get(key) ?? 0) + 1, now * 1000);
+    const token = Math.max((this.fencingTokens.get(key) ?? 0) + 1, now * 1000);
     this.fencingTokens.set(key, token);
     this.lockTable.set(key, { owner, expireTimestamp: now + ttlMs, token });
     return token;
   }
 
-  async extend(key: string, owner: string, ttlMs: number): Promise<boolean> {
-    const now = this.now();
+  /** The live lock when `owner` holds it and, with a token, it is still that acquisition. */
+  private heldAcquisition(key: string, owner: string, token: number | null, now: number): MemoryLock | undefined {
     const held = this.liveLock(key, now);
-    if (held?.owner !== owner) return false;
-    held.expireTimestamp = now + ttlMs;
-    return true;
+    return held?.owner === owner && (token === null || held.token === token) ? held : undefined;
   }
 
-  async unlock(key: string, owner: string): Promise<boolean> {
-    const lock = this.liveLock(key, this.now());
-    if (!lock || lock.owner !== owner) return false;
-    return this.deleteLock(key);
+  async extend(key: string, owner: string, ttlMs: number, token: number | null): Promise<boolean> {
+    const now = this.now();
+    const held = this.heldAcquisition(key, owner, token, now);
+    if (held) held.expireTimestamp = now + ttlMs;
+    return held !== undefined;
+  }
+
+  async unlock(key: string, owner: string, token: number | null): Promise<boolean> {
+    return this.heldAcquisition(key, owner, token, this.now()) !== undefined && this.deleteLock(key);
   }
 
   async checkLock(key: string, owner: string): Promise<boolean> {
@@ -289,9 +297,9 @@ export class MemoryStore implements CacheStore {
     });
   }
 
-  async locks(): Promise<string[]> {
+  async locks(scopePrefix: string): Promise<string[]> {
     const now = this.now();
-    return [...this.lockTable.keys()].filter((key) => this.liveLock(key, now) !== undefined);
+    return [...this.lockTable.keys()].filter((key) => key.startsWith(scopePrefix) && this.liveLock(key, now) !== undefined);
   }
 
   async keys(scopePrefix: string): Promise<string[]> {
@@ -299,24 +307,25 @@ export class MemoryStore implements CacheStore {
     return [...this.objects.keys()].filter((key) => key.startsWith(scopePrefix) && this.liveObject(key, now) !== undefined);
   }
 
-  async size(): Promise<number> {
-    return (await this.keys("")).length;
+  async size(scopePrefix: string): Promise<number> {
+    return (await this.keys(scopePrefix)).length;
   }
 
-  async clear(): Promise<number> {
+  async clear(scopePrefix: string, locks: boolean): Promise<number> {
     // Expired entries are already gone as far as callers can tell (Redis would not count them either).
     this.sweep();
-    const removed = this.objects.size + this.lists.size + this.lockTable.size;
-    this.objects.clear();
-    this.lists.clear();
-    for (const key of [...this.lockTable.keys()]) this.deleteLock(key);
+    const inScope = (key: string) => key.startsWith(scopePrefix);
+    let removed = 0;
+    for (const key of [...this.objects.keys()].filter(inScope)) removed += Number(this.objects.delete(key));
+    for (const key of [...this.lists.keys()].filter(inScope)) removed += Number(this.lists.delete(key));
+    if (locks) for (const key of [...this.lockTable.keys()].filter(inScope)) removed += Number(this.deleteLock(key));
     return removed;
   }
 
-  async lockDetails(): Promise<LockDetails[]> {
+  async lockDetails(scopePrefix: string): Promise<LockDetails[]> {
     const now = this.now();
     const details: LockDetails[] = [];
-    for (const key of [...this.lockTable.keys()]) {
+    for (const key of [...this.lockTable.keys()].filter((each) => each.startsWith(scopePrefix))) {
       const lock = this.liveLock(key, now);
       if (lock) details.push({ key, owner: lock.owner, ttl: lock.expireTimestamp - now });
     }

@@ -56,9 +56,12 @@ export class RedisKeyLayout {
     return `${this.lockPrefix}released`;
   }
 
-  /** A SCAN MATCH pattern for every lock of this namespace; the prefix's own glob characters are escaped. */
-  lockPattern(): string {
-    return `${escapeGlob(this.lockPrefix)}{*`;
+  /**
+   * A SCAN MATCH pattern for the locks whose user keys start with `scopePrefix`; the prefix's own glob characters
+   * are escaped.
+   */
+  lockPattern(scopePrefix = ""): string {
+    return `${escapeGlob(this.lockPrefix)}{${escapeGlob(encodeTag(scopePrefix))}*`;
   }
 
   /** A SCAN MATCH pattern for the objects whose user keys start with `scopePrefix`. */
@@ -66,9 +69,9 @@ export class RedisKeyLayout {
     return `${escapeGlob(this.prefix)}{${escapeGlob(encodeTag(scopePrefix))}*`;
   }
 
-  /** A SCAN MATCH pattern for every list of this namespace. */
-  listPattern(): string {
-    return `${escapeGlob(this.prefix)}list:{*`;
+  /** A SCAN MATCH pattern for the lists whose user keys start with `scopePrefix`. */
+  listPattern(scopePrefix = ""): string {
+    return `${escapeGlob(this.prefix)}list:{${escapeGlob(encodeTag(scopePrefix))}*`;
   }
 
   /** The user key behind a list's Redis key, or undefined if the Redis key is not one of ours. */

@@ -91,6 +91,11 @@ function ttlArgument(ttlMs: number | null): string {
   return ttlMs === null ? "" : String(ttlMs);
 }
 
+/** Tokens are integers below 2^53, so String() writes every digit, as the scripts' '%.0f' does. */
+function tokenArgument(token: number | null): string {
+  return token === null ? "" : String(token);
+}
+
 function writeOutcome(reply: number): "locked" | "not-holder" | undefined {
   return reply === -1 ? "locked" : reply === -2 ? "not-holder" : undefined;
 }
@@ -174,9 +179,8 @@ export class RedisStore implements CacheStore {
   }
 
   async destroy(key: string, owner: string, requireLock: boolean): Promise<DestroyOutcome> {
-    const reply = await this.call(
-      this.client.ahCacheDestroy(this.layout.objectKey(key), this.layout.lockKey(key), owner, requireLock ? "1" : ""),
-    );
+    const { layout } = this;
+    const reply = await this.call(this.client.ahCacheDestroy(layout.objectKey(key), layout.listKey(key), layout.lockKey(key), owner, requireLock ? "1" : ""));
     return writeOutcome(reply) ?? (reply === 1 ? "destroyed" : "missing");
   }
 
@@ -184,12 +188,18 @@ export class RedisStore implements CacheStore {
     return this.call(this.client.ahCacheLock(this.layout.lockKey(key), this.layout.fenceKey(key), owner, String(ttlMs)));
   }
 
-  async extend(key: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.call(this.client.ahCacheExtend(this.layout.lockKey(key), owner, String(ttlMs)))) === 1;
+  async extend(key: string, owner: string, ttlMs: number, token: number | null): Promise<boolean> {
+    const reply = await this.call(this.client.ahCacheExtend(this.layout.lockKey(key), this.layout.fenceKey(key), owner, String(ttlMs), tokenArgument(token)));
+    return reply === 1;
   }
 
-  async unlock(key: string, owner: string): Promise<boolean> {
-    return (await this.call(this.client.ahCacheUnlock(this.layout.lockKey(key), owner, this.layout.releaseChannel()))) === 1;
+  async unlock(key: string, owner: string, token: number | null): Promise<boolean> {
+    const { layout } = this;
+    const lockKey = layout.lockKey(key);
+    const reply = await this.call(this.client.ahCacheUnlock(lockKey, layout.fenceKey(key), owner, layout.releaseChannel(), tokenArgument(token)));
+    // Waiters in this process wake now, without the pub/sub round trip; other servers wake on the published message.
+    if (reply === 1) this.releases.released(lockKey);
+    return reply === 1;
   }
 
   async checkLock(key: string, owner: string): Promise<boolean> {
@@ -250,22 +260,28 @@ export class RedisStore implements CacheStore {
     return this.client.ahCacheRestoreObject(this.layout.objectKey(entry.key), lockKey, owner, encodeStoredObject(entry), expire);
   }
 
-  async locks(): Promise<string[]> {
-    return this.scanUserKeys(this.layout.lockPattern(), (redisKey) => this.layout.keyFromLockKey(redisKey));
+  async locks(scopePrefix: string): Promise<string[]> {
+    return this.scanUserKeys(this.layout.lockPattern(scopePrefix), (redisKey) => this.layout.keyFromLockKey(redisKey));
   }
 
   async keys(scopePrefix: string): Promise<string[]> {
     return this.scanUserKeys(this.layout.objectPattern(scopePrefix), (redisKey) => this.layout.keyFromObjectKey(redisKey));
   }
 
-  async size(): Promise<number> {
-    return (await this.keys("")).length;
+  async size(scopePrefix: string): Promise<number> {
+    return (await this.keys(scopePrefix)).length;
   }
 
-  /** SCANs objects, lists and locks on every primary and UNLINKs them in pipelined batches, one key per command. */
-  async clear(): Promise<number> {
+  /**
+   * SCANs the scope's objects and lists (and locks, when asked) on every primary and UNLINKs them in pipelined
+   * batches, one key per command.
+   */
+  async clear(scopePrefix: string, locks: boolean): Promise<number> {
+    const { layout } = this;
+    const patterns = [layout.objectPattern(scopePrefix), layout.listPattern(scopePrefix)];
+    if (locks) patterns.push(layout.lockPattern(scopePrefix));
     let removed = 0;
-    for (const pattern of [this.layout.objectPattern(), this.layout.listPattern(), this.layout.lockPattern()]) {
+    for (const pattern of patterns) {
       for await (const batch of this.scanAndRead(pattern, (pipeline, redisKey) => pipeline.unlink(redisKey))) {
         for (const { replies } of batch) removed += Number(replies[0] ?? 0);
       }
@@ -283,9 +299,9 @@ export class RedisStore implements CacheStore {
     return [...keys];
   }
 
-  async lockDetails(): Promise<LockDetails[]> {
+  async lockDetails(scopePrefix: string): Promise<LockDetails[]> {
     const details = new Map<string, LockDetails>();
-    for await (const batch of this.scanAndRead(this.layout.lockPattern(), (pipeline, redisKey) => pipeline.get(redisKey).pttl(redisKey))) {
+    for await (const batch of this.scanAndRead(this.layout.lockPattern(scopePrefix), (pipeline, redisKey) => pipeline.get(redisKey).pttl(redisKey))) {
       for (const { redisKey, replies: [owner, ttl] } of batch) {
         const key = this.layout.keyFromLockKey(redisKey);
         // A lock can expire between SCAN and the pipeline: it is then left out.

@@ -55,19 +55,24 @@ export interface CacheStore {
   load(key: string, owner: string, ttlMs: number | null): Promise<LoadOutcome>;
   /**
    * One atomic step for fetch(): load (recording the read) when the value exists, otherwise lock(). Refused like
-   * load while another owner holds the lock.
+   * load while another owner holds the lock, and "locked" too when there is no value and `owner` holds the lock
+   * already (another acquisition of this server is producing it).
    */
   loadOrLock(key: string, owner: string, lockTtlMs: number): Promise<LoadOrLockOutcome>;
+  /** Removes the key's object and its list; "destroyed" when either existed. */
   destroy(key: string, owner: string, requireLock: boolean): Promise<DestroyOutcome>;
   /**
-   * Takes or refreshes the lock. Resolves the fencing token (> 0) when `owner` holds it afterwards, 0 when another
-   * owner does. Tokens strictly increase per key with each fresh acquisition; a refresh keeps the token.
+   * Takes the lock only when nobody holds it, `owner` included: locks are exclusive per acquisition. Resolves the
+   * new fencing token (> 0), or 0 when the lock is held. Tokens strictly increase per key with each acquisition.
    */
   lock(key: string, owner: string, ttlMs: number): Promise<number>;
-  /** Sets the TTL of a lock `owner` holds; false (and nothing changes) if it no longer does. */
-  extend(key: string, owner: string, ttlMs: number): Promise<boolean>;
-  /** Releases the lock only if `owner` holds it, and wakes waiters. */
-  unlock(key: string, owner: string): Promise<boolean>;
+  /**
+   * Sets the TTL of a lock `owner` holds; false (and nothing changes) if it no longer does. With a `token`, only
+   * while the lock is still that acquisition (a later acquisition by the same owner does not count).
+   */
+  extend(key: string, owner: string, ttlMs: number, token: number | null): Promise<boolean>;
+  /** Releases the lock only if `owner` holds it (and, with a `token`, only that acquisition), and wakes waiters. */
+  unlock(key: string, owner: string, token: number | null): Promise<boolean>;
   /** True when the lock is free or held by `owner`. */
   checkLock(key: string, owner: string): Promise<boolean>;
   /** Appends to the tail of the key's list, under the same lock rules as save. */
@@ -83,15 +88,19 @@ export interface CacheStore {
   entries(): AsyncIterable<DumpEntry[]>;
   /** Writes entries read from a dump, keeping their metadata and expiry instant; one outcome per entry. */
   restore(entries: DumpEntry[], owner: string): Promise<RestoreOutcome[]>;
-  /** The user keys that are locked right now. */
-  locks(): Promise<string[]>;
+  /** The user keys starting with `scopePrefix` ("" for all) that are locked right now. */
+  locks(scopePrefix: string): Promise<string[]>;
   /** The user keys of live objects that start with `scopePrefix` ("" for all). */
   keys(scopePrefix: string): Promise<string[]>;
-  /** How many live objects there are. */
-  size(): Promise<number>;
-  /** Removes every object, list and lock of this namespace; resolves how many were removed. Fencing counters stay. */
-  clear(): Promise<number>;
-  lockDetails(): Promise<LockDetails[]>;
+  /** How many live objects start with `scopePrefix`. */
+  size(scopePrefix: string): Promise<number>;
+  /**
+   * Removes the objects and lists whose keys start with `scopePrefix`, and their locks too only when `locks` is
+   * true; resolves how many were removed. Fencing counters stay, so tokens never go backwards.
+   */
+  clear(scopePrefix: string, locks: boolean): Promise<number>;
+  /** Each lock whose key starts with `scopePrefix`: its owner and remaining TTL. */
+  lockDetails(scopePrefix: string): Promise<LockDetails[]>;
   /** Starts listening for the release of `key`'s lock. Callers register before checking, then wait. */
   listenForUnlock(key: string): Promise<UnlockSignal>;
   /** The connection's state: "ready" when operations can succeed now; for Redis, ioredis's status otherwise. */

@@ -9,6 +9,13 @@ local function heldBy(lockKey, owner)
   return redis.call('GET', lockKey) == owner
 end
 
+-- True when `owner` holds the lock and, if `token` is not '', it is still the acquisition that got `token`: the
+-- fencing counter at `fenceKey` only moves on a new acquisition, so it equals the current holder's token.
+local function heldByAcquisition(lockKey, fenceKey, owner, token)
+  if not heldBy(lockKey, owner) then return false end
+  return token == '' or redis.call('GET', fenceKey) == token
+end
+
 -- The lock check of every write: -2 when `guarded` ('1') and `owner` does not hold the lock, -1 when another
 -- owner holds it, nil when the write may go ahead.
 local function writeRefusal(lockKey, owner, guarded)
