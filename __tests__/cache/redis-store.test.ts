@@ -209,8 +209,10 @@ describe("redis store specifics", () => {
       for (let i = 0; i < 20; i++) await alice.lock(`k${i}`, 60_000);
       const waiting = Array.from({ length: 20 }, (_, i) => waiter.lock(`k${i}`, { retry: 50_000 }));
       while (waiterStore.waiting < 20) await new Promise((resolve) => setImmediate(resolve));
-      const [, subscribers] = (await redis.call("PUBSUB", "NUMSUB", store.layout.releaseChannel())) as [string, number];
-      expect(subscribers).toBe(1);
+      // Registering does not wait for the subscriber, so give its SUBSCRIBE a moment to arrive.
+      const numsub = async () => ((await redis.call("PUBSUB", "NUMSUB", store.layout.releaseChannel())) as [string, number])[1];
+      for (let tries = 0; tries < 100 && (await numsub()) === 0; tries++) await sleep(10);
+      expect(await numsub()).toBe(1);
       for (let i = 0; i < 20; i++) await alice.unlock(`k${i}`);
       expect(await Promise.all(waiting)).toEqual(Array(20).fill(true));
       await waiterStore.close();

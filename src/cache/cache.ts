@@ -2,6 +2,7 @@ import asCallback from "standard-as-callback";
 import { DumpProgress, readDump, writeDump } from "./dump";
 import { CacheError, CacheErrorCode, CacheErrorCodes, lockNotHeld, locked, notFound } from "./errors";
 import { LockContext, holdLock } from "./lock-holder";
+import { WaitingRoom } from "./waiting-room";
 import { deserializeValue, serializeValue } from "./serialization";
 import type { CacheStore, DestroyOutcome, DumpEntry, LockDetails, SaveOutcome, StoreKind } from "./types/store";
 import { assertKey, optionalDuration, plainOptions, positiveDuration, retryBudget, scopePrefix } from "./validation";
@@ -270,6 +271,7 @@ export class Cache {
   readonly owner: string;
   readonly lockDuration: number;
   readonly maxValueBytes: number;
+  private readonly waitingRoom = new WaitingRoom();
   private readonly counters: CacheStats = { saves: 0, loads: 0, hits: 0, misses: 0, lockWaits: 0, lockFailures: 0, errors: {} };
 
   constructor(options: CacheOptions) {
@@ -415,9 +417,16 @@ export class Cache {
     return this.acquire(key, ttl ?? this.lockDuration, retryBudget(ownField(options, "retry"), "options.retry"));
   }
 
-  /** Takes the lock, waiting up to `retryMs` for a release; resolves the fencing token, or 0 if not taken. */
+  /**
+   * Takes the lock, waiting up to `retryMs` for a release; resolves the fencing token, or 0 if not taken. A caller
+   * that must wait queues behind this process's other waiters for the key, so only one of them asks the store.
+   */
   private async acquire(key: string, ttlMs: number, retryMs: number): Promise<number> {
-    const token = await this.whileLocked(key, retryMs, () => this.store.lock(key, this.owner, ttlMs), (held) => held === 0);
+    const tryLock = () => this.store.lock(key, this.owner, ttlMs);
+    let token = retryMs > 0 && this.waitingRoom.busy(key) ? 0 : await tryLock();
+    if (token === 0 && retryMs > 0) {
+      token = await this.waitingRoom.take(key, retryMs, (remaining) => this.whileLocked(key, remaining, tryLock, (held) => held === 0), 0);
+    }
     if (token === 0) this.counters.lockFailures += 1;
     return token;
   }
@@ -608,32 +617,17 @@ export class Cache {
   }
 
   private async fetchAcrossServers<T>(key: string, producer: () => T | Promise<T>, ttl: number | null, lockTtl: number): Promise<T> {
-    const deadline = Date.now() + lockTtl;
-    for (;;) {
-      const release = await this.store.listenForUnlock(key);
-      try {
-        const found = await this.store.loadOrLock(key, this.owner, lockTtl);
-        if (found.status === "ok") {
-          this.countLoad(true);
-          return deserializeValue(found.object.json) as T;
-        }
-        if (found.status === "acquired") {
-          this.countLoad(false);
-          const lock = { store: this.store, key, owner: this.owner, ttl: lockTtl, token: found.token };
-          return await holdLock(lock, () => this.produce(key, producer, ttl));
-        }
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) {
-          throw new CacheError(CacheErrorCodes.LOCK_TIMEOUT, `no value for ${JSON.stringify(key)} appeared within ${lockTtl} ms (options.lockTimeoutMS)`, {
-            key,
-          });
-        }
-        this.counters.lockWaits += 1;
-        await release.wait(remaining);
-      } finally {
-        release.cancel();
-      }
+    const found = await this.whileLocked(key, lockTtl, () => this.store.loadOrLock(key, this.owner, lockTtl), (outcome) => outcome.status === "locked");
+    if (found.status === "ok") {
+      this.countLoad(true);
+      return deserializeValue(found.object.json) as T;
     }
+    if (found.status === "acquired") {
+      this.countLoad(false);
+      const lock = { store: this.store, key, owner: this.owner, ttl: lockTtl, token: found.token };
+      return holdLock(lock, () => this.produce(key, producer, ttl));
+    }
+    throw new CacheError(CacheErrorCodes.LOCK_TIMEOUT, `no value for ${JSON.stringify(key)} appeared within ${lockTtl} ms (options.lockTimeoutMS)`, { key });
   }
 
   /** Runs under the key's lock, taken by the same step that found no value: produces, then saves. */
@@ -719,12 +713,14 @@ export class Cache {
   }
 
   /**
-   * Repeats `operation` while it reports a foreign lock and the retry budget lasts. Each round registers for the
+   * Repeats `operation` while it reports a lock and the retry budget lasts. The first try registers nothing, so a
+   * call that need not wait never needs the store's release listener. After that, each round registers for the
    * lock's release before checking, so a release between the check and the wait still wakes it.
    */
   private async whileLocked<R>(key: string, budgetMs: number, operation: () => Promise<R>, isLocked: (result: R) => boolean): Promise<R> {
-    if (budgetMs <= 0) return operation();
     const deadline = Date.now() + budgetMs;
+    const first = await operation();
+    if (budgetMs <= 0 || !isLocked(first)) return first;
     for (;;) {
       const release = await this.store.listenForUnlock(key);
       try {

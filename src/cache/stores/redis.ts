@@ -111,6 +111,8 @@ export class RedisStore implements CacheStore {
   private readonly releases = new ReleaseSignals();
   private subscriber: Redis | Cluster | undefined;
   private subscribed: Promise<void> | undefined;
+  /** True while the subscriber is subscribed, so no release message can be missed. */
+  private subscriptionLive = false;
   private readonly operationTimeoutMs: number;
   private lastConnectionError: string | undefined;
   private readonly rememberConnectionError = (error: Error) => {
@@ -360,12 +362,12 @@ export class RedisStore implements CacheStore {
   }
 
   async listenForUnlock(key: string): Promise<UnlockSignal> {
-    try {
-      await this.subscribe();
-    } catch {
-      // Without a subscription, waiters fall back to re-checking every lockFallbackPollMs.
-    }
-    return this.releases.listen(this.layout.lockKey(key), (timeoutMs) => Math.min(timeoutMs, this.lockFallbackPollMs));
+    // Waiting never waits for the subscriber: until it is subscribed (or while it cannot be), waiters re-check
+    // every lockFallbackPollMs within their own retry budget.
+    this.subscribe().catch(() => undefined);
+    // A release published before the subscription was live is missed, so such a registration re-checks soon.
+    const poll = this.subscriptionLive ? this.lockFallbackPollMs : Math.min(this.lockFallbackPollMs, LOCK_FALLBACK_POLL_MS);
+    return this.releases.listen(this.layout.lockKey(key), (timeoutMs) => Math.min(timeoutMs, poll));
   }
 
   /** One subscriber connection per store, shared by every waiter, opened on the first wait. */
@@ -373,16 +375,22 @@ export class RedisStore implements CacheStore {
     if (!this.subscribed) {
       const subscriber = (this.subscriber = this.client.duplicate());
       subscriber.on("error", () => undefined);
+      // ioredis subscribes again on reconnect; messages published while it was away are lost.
+      subscriber.on("close", () => (this.subscriptionLive = false));
+      subscriber.on("ready", () => (this.subscriptionLive = subscriber.status === "ready" && this.subscriber === subscriber));
       subscriber.on("message", (_channel: string, lockKey: string) => this.releases.released(lockKey));
       // The client may run without an offline queue, so SUBSCRIBE waits for the connection to be ready.
       this.subscribed = (async () => {
         if (!(await waitUntilReady(subscriber, this.operationTimeoutMs))) throw new Error("subscriber connection not ready");
         await subscriber.subscribe(this.layout.releaseChannel());
       })().then(
-        () => undefined,
+        () => {
+          this.subscriptionLive = true;
+        },
         (error: unknown) => {
           this.subscribed = undefined;
           this.subscriber = undefined;
+          this.subscriptionLive = false;
           subscriber.disconnect();
           throw error;
         },
@@ -407,6 +415,7 @@ export class RedisStore implements CacheStore {
     const subscriber = this.subscriber;
     this.subscriber = undefined;
     this.subscribed = undefined;
+    this.subscriptionLive = false;
     if (subscriber) await quit(subscriber);
     if (this.ownsClient) await quit(this.client);
   }
