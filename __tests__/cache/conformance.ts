@@ -1104,6 +1104,7 @@ export function runConformanceSuite(storeName: string, createTarget: () => Promi
           misses: 1,
           lockWaits: expect.any(Number),
           lockFailures: 1,
+          readOnlyLoads: 0,
           errors: { NOT_FOUND: 1, INVALID_KEY: 1 },
         });
         expect(alice.stats().lockWaits).toBeGreaterThanOrEqual(1);

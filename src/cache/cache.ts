@@ -105,6 +105,11 @@ export interface CacheStats {
   lockWaits: number;
   /** lock/acquireLock/withLock calls that did not get the lock. */
   lockFailures: number;
+  /**
+   * Loads (and fetch hits) answered while Redis refused writes (out of memory, a read-only replica): the value as
+   * stored, without recording readAt or applying a sliding TTL.
+   */
+  readOnlyLoads: number;
   /** Failed calls by CacheError code (NOT_FOUND included). */
   errors: Partial<Record<CacheErrorCode, number>>;
 }
@@ -272,7 +277,16 @@ export class Cache {
   readonly lockDuration: number;
   readonly maxValueBytes: number;
   private readonly waitingRoom = new WaitingRoom();
-  private readonly counters: CacheStats = { saves: 0, loads: 0, hits: 0, misses: 0, lockWaits: 0, lockFailures: 0, errors: {} };
+  private readonly counters: CacheStats = {
+    saves: 0,
+    loads: 0,
+    hits: 0,
+    misses: 0,
+    lockWaits: 0,
+    lockFailures: 0,
+    readOnlyLoads: 0,
+    errors: {},
+  };
 
   constructor(options: CacheOptions) {
     if (typeof options?.owner !== "string" || options.owner.length === 0) {
@@ -356,6 +370,7 @@ export class Cache {
         const outcome = await this.whileLocked(key, retry, () => this.store.load(key, this.owner, ttl), (found) => found.status === "locked");
         if (outcome.status === "locked") throw locked(key);
         this.countLoad(outcome.status === "ok");
+        if (outcome.status === "ok" && outcome.readOnly) this.counters.readOnlyLoads += 1;
         if (outcome.status === "missing") throw notFound(key);
         const { json, expireTimestamp, createdAt, readAt } = outcome.object;
         return { key, value: deserializeValue(json) as T, expireTimestamp, createdAt, readAt };
@@ -620,6 +635,7 @@ export class Cache {
     const found = await this.whileLocked(key, lockTtl, () => this.store.loadOrLock(key, this.owner, lockTtl), (outcome) => outcome.status === "locked");
     if (found.status === "ok") {
       this.countLoad(true);
+      if (found.readOnly) this.counters.readOnlyLoads += 1;
       return deserializeValue(found.object.json) as T;
     }
     if (found.status === "acquired") {

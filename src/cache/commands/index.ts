@@ -63,6 +63,7 @@ export interface CacheCommands {
   ahCacheLoad(objectKey: string, lockKey: string, owner: string, ttl: string): Promise<Array<number | string>>;
   ahCacheDestroy(objectKey: string, listKey: string, lockKey: string, owner: string, guarded: string): Promise<number>;
   ahCacheLock(lockKey: string, fenceKey: string, owner: string, ttl: string): Promise<number>;
+  ahCacheLoadReadOnly(objectKey: string, lockKey: string, owner: string): Promise<Array<number | string>>;
   ahCacheLoadOrLock(objectKey: string, lockKey: string, fenceKey: string, owner: string, lockTtl: string): Promise<[number, (string | number)?]>;
   ahCacheExtend(lockKey: string, fenceKey: string, owner: string, ttl: string, token: string): Promise<number>;
   ahCacheUnlock(lockKey: string, fenceKey: string, owner: string, channel: string, token: string): Promise<number>;

@@ -4,18 +4,16 @@
   KEYS[1] object         KEYS[2] lock key
   ARGV[1] owner          ARGV[2] new TTL in ms, or "" to keep the expiry
 
-  Returns {1, object as it was before this read, new expireTimestamp or ""},
-  {0} when missing or expired, {-1} when locked by another owner.
-  The read time is written in the same script as the read, so a concurrent save can never be overwritten by it.
+  Returns {FOUND, object as it was before this read, new expireTimestamp or ""}, {MISSING} when missing or expired,
+  {LOCKED} when locked by another owner, {FOREIGN} when the key holds something we did not write (nothing is
+  rewritten then). The read time is written in the same script as the read, so a concurrent save can never be
+  overwritten by it.
 ]]
 --- @include "includes/time"
---- @include "includes/header"
+--- @include "includes/read-object"
 
--- One MGET reads the object and its lock (same hash slot by construction).
-local found = redis.call('MGET', KEYS[1], KEYS[2])
-local object, holder = found[1], found[2]
-if holder and holder ~= ARGV[1] then return {-1} end
-if not object then return {0} end
+local status, object = readObject(KEYS[1], KEYS[2], ARGV[1])
+if status ~= FOUND then return {status} end
 
 local now = nowMs()
 local ttl = tonumber(ARGV[2])
@@ -23,7 +21,7 @@ if ttl then
   local expireAt = now + ttl
   redis.call('SETRANGE', KEYS[1], READ_AT_OFFSET, field(now) .. field(expireAt))
   redis.call('PEXPIREAT', KEYS[1], expireAt)
-  return {1, object, expireAt}
+  return {FOUND, object, expireAt}
 end
 redis.call('SETRANGE', KEYS[1], READ_AT_OFFSET, field(now))
-return {1, object, ''}
+return {FOUND, object, ''}

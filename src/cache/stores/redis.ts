@@ -49,8 +49,17 @@ export interface RedisStoreOptions {
 
 type CommandClient = (Redis | Cluster) & CacheCommands;
 
-/** Server replies that mean "not now" rather than "wrong". */
-const TRANSIENT_REPLY = /^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|BUSY)\b/;
+/** Server replies that mean "not now" rather than "wrong". READONLY: a replica, as during a failover. */
+const TRANSIENT_REPLY = /^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|BUSY|READONLY)\b/;
+/** Replies refusing a write while reads would still be answered: a full Redis (noeviction), a read-only replica. */
+const WRITES_REFUSED = /^(OOM|READONLY)\b/;
+
+/** The object statuses of the reading scripts (includes/read-object.lua). */
+const ObjectStatus = { FOUND: 1, MISSING: 0, LOCKED: -1, FOREIGN: -3 } as const;
+
+function writesRefused(error: unknown): boolean {
+  return (error as Error)?.name === "ReplyError" && WRITES_REFUSED.test((error as Error).message);
+}
 
 /**
  * Turns whatever ioredis threw into a CacheError that tells the caller what to do next. `lastConnectionError`
@@ -72,6 +81,11 @@ export function toCacheError(error: unknown, endpoint?: string, lastConnectionEr
 /** Objects are `createdAt readAt expireTimestamp` as 13-digit ms fields (0 = none), then the JSON: see includes/header.lua. */
 const HEADER_LENGTH = 39;
 const FIELD_LENGTH = 13;
+
+/** Our header: 39 digits (see includes/read-object.lua, hasHeader). */
+function hasHeader(stored: string): boolean {
+  return stored.length >= HEADER_LENGTH && /^\d+$/.test(stored.slice(0, HEADER_LENGTH));
+}
 
 function decodeStoredObject(stored: string): StoredObject {
   return {
@@ -161,23 +175,61 @@ export class RedisStore implements CacheStore {
     return writeOutcome(reply) ?? "saved";
   }
 
+  /**
+   * Reads and records the read. When Redis refuses writes (OOM, READONLY), the value is still answered by a
+   * script that writes nothing: readAt is then not recorded and no sliding TTL is applied (`readOnly: true`).
+   */
   async load(key: string, owner: string, ttlMs: number | null): Promise<LoadOutcome> {
-    const reply = await this.call(
-      this.client.ahCacheLoad(this.layout.objectKey(key), this.layout.lockKey(key), owner, ttlArgument(ttlMs)),
-    );
-    if (reply[0] === -1) return { status: "locked" };
-    if (reply[0] === 0) return { status: "missing" };
+    const { layout } = this;
+    const objectKey = layout.objectKey(key);
+    try {
+      return this.objectOutcome(key, await this.client.ahCacheLoad(objectKey, layout.lockKey(key), owner, ttlArgument(ttlMs)));
+    } catch (error) {
+      if (!writesRefused(error)) throw toCacheError(error, this.endpoint, this.lastConnectionError);
+      return this.loadReadOnly(key, owner);
+    }
+  }
+
+  private async loadReadOnly(key: string, owner: string): Promise<LoadOutcome> {
+    const reply = await this.call(this.client.ahCacheLoadReadOnly(this.layout.objectKey(key), this.layout.lockKey(key), owner));
+    const outcome = this.objectOutcome(key, reply);
+    return outcome.status === "ok" ? { ...outcome, readOnly: true } : outcome;
+  }
+
+  /** Decodes a reading script's `{status, stored, newExpireTimestamp}` reply. */
+  private objectOutcome(key: string, reply: Array<number | string>): LoadOutcome {
+    if (reply[0] === ObjectStatus.LOCKED) return { status: "locked" };
+    if (reply[0] === ObjectStatus.MISSING) return { status: "missing" };
+    if (reply[0] === ObjectStatus.FOREIGN) throw this.foreign(key);
     const object = decodeStoredObject(reply[1] as string);
-    if (reply[2] !== "") object.expireTimestamp = Number(reply[2]);
+    if (reply[2] !== undefined && reply[2] !== "") object.expireTimestamp = Number(reply[2]);
     return { status: "ok", object };
   }
 
+  private foreign(key: string): CacheError {
+    const where = this.layout.objectKey(key);
+    return new CacheError(CacheErrorCodes.STORE_ERROR, `${where} holds a value this cache did not write (another type, or no header); it was left as it is`, {
+      key,
+    });
+  }
+
   async loadOrLock(key: string, owner: string, lockTtlMs: number): Promise<LoadOrLockOutcome> {
-    const [status, payload] = await this.call(
-      this.client.ahCacheLoadOrLock(this.layout.objectKey(key), this.layout.lockKey(key), this.layout.fenceKey(key), owner, String(lockTtlMs)),
-    );
-    if (status === 1) return { status: "ok", object: decodeStoredObject(payload as string) };
-    return status === 2 ? { status: "acquired", token: payload as number } : { status: "locked" };
+    const { layout } = this;
+    let reply: [number, (string | number)?];
+    try {
+      reply = await this.client.ahCacheLoadOrLock(layout.objectKey(key), layout.lockKey(key), layout.fenceKey(key), owner, String(lockTtlMs));
+    } catch (error) {
+      if (!writesRefused(error)) throw toCacheError(error, this.endpoint, this.lastConnectionError);
+      // A hit is still answered; a miss cannot take the lock while writes are refused, so it fails as it did.
+      const found = await this.loadReadOnly(key, owner);
+      if (found.status === "missing") throw toCacheError(error, this.endpoint, this.lastConnectionError);
+      return found;
+    }
+    const [status, payload] = reply;
+    if (status === 2) return { status: "acquired", token: payload as number };
+    const outcome = this.objectOutcome(key, [status, payload as string]);
+    // The script never answers MISSING (a miss takes the lock or waits); were it to, waiting is the safe reading.
+    return outcome.status === "missing" ? { status: "locked" } : outcome;
   }
 
   async destroy(key: string, owner: string, requireLock: boolean): Promise<DestroyOutcome> {
@@ -229,16 +281,20 @@ export class RedisStore implements CacheStore {
   /** Objects, then lists, SCANned on every primary and read back in pipelines (GET, LRANGE) batch by batch. */
   async *entries(): AsyncIterable<DumpEntry[]> {
     for await (const batch of this.scanAndRead(this.layout.objectPattern(), (pipeline, redisKey) => pipeline.get(redisKey))) {
-      // An object can expire between SCAN and GET: it is then left out.
       const entries = batch.flatMap(({ redisKey, replies: [stored] }): DumpEntry[] => {
         const key = this.layout.keyFromObjectKey(redisKey);
-        return key !== undefined && typeof stored === "string" ? [{ type: "object", key, ...decodeStoredObject(stored) }] : [];
+        // An object can expire between SCAN and GET: it is then left out. A foreign value fails the dump, as load
+        // fails on it, rather than being left out silently.
+        if (key === undefined || stored === null) return [];
+        if (typeof stored !== "string" || !hasHeader(stored)) throw this.foreign(key);
+        return [{ type: "object", key, ...decodeStoredObject(stored) }];
       });
       if (entries.length > 0) yield entries;
     }
     for await (const batch of this.scanAndRead(this.layout.listPattern(), (pipeline, redisKey) => pipeline.lrange(redisKey, 0, -1))) {
       const entries = batch.flatMap(({ redisKey, replies: [items] }): DumpEntry[] => {
         const key = this.layout.keyFromListKey(redisKey);
+        if (items instanceof Error) throw toCacheError(items, this.endpoint);
         return key !== undefined && Array.isArray(items) && items.length > 0 ? [{ type: "list", key, items: items as string[] }] : [];
       });
       if (entries.length > 0) yield entries;
@@ -283,11 +339,17 @@ export class RedisStore implements CacheStore {
     const patterns = [layout.objectPattern(scopePrefix), layout.listPattern(scopePrefix)];
     if (locks) patterns.push(layout.lockPattern(scopePrefix));
     let removed = 0;
+    let firstFailure: unknown;
     for (const pattern of patterns) {
       for await (const batch of this.scanAndRead(pattern, (pipeline, redisKey) => pipeline.unlink(redisKey))) {
-        for (const { replies } of batch) removed += Number(replies[0] ?? 0);
+        for (const { replies } of batch) {
+          if (replies[0] instanceof Error) firstFailure ??= replies[0];
+          else removed += Number(replies[0] ?? 0);
+        }
       }
     }
+    // Every key was tried; a count is only an answer when all of them went.
+    if (firstFailure !== undefined) throw toCacheError(firstFailure, this.endpoint, this.lastConnectionError);
     return removed;
   }
 
@@ -331,7 +393,7 @@ export class RedisStore implements CacheStore {
   /**
    * Every primary's SCAN batches for `pattern`, each read back with one pipeline on the node that returned it;
    * `queue` adds each key's commands. Single-key commands only, so it also works on a cluster, where one pipeline
-   * may not span slots. Yields each batch's keys with their replies (undefined where a command failed).
+   * may not span slots. Yields each batch's keys with their replies (the Error where a command failed).
    */
   private async *scanAndRead(
     pattern: string,
@@ -345,7 +407,7 @@ export class RedisStore implements CacheStore {
         const perKey = results.length / batch.length;
         yield batch.map((redisKey, index) => ({
           redisKey,
-          replies: results.slice(index * perKey, (index + 1) * perKey).map(([error, reply]) => (error ? undefined : reply)),
+          replies: results.slice(index * perKey, (index + 1) * perKey).map(([error, reply]) => error ?? reply),
         }));
       }
     }

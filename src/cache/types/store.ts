@@ -12,9 +12,10 @@ export interface StoredObject {
   expireTimestamp: number | null;
 }
 
-export type LoadOutcome = { status: "ok"; object: StoredObject } | { status: "missing" } | { status: "locked" };
+/** `readOnly`: Redis refused writes, so the value was read without recording readAt or applying a sliding TTL. */
+export type LoadOutcome = { status: "ok"; object: StoredObject; readOnly?: true } | { status: "missing" } | { status: "locked" };
 /** "acquired": there was no value, and this owner now holds the key's lock with `token`. */
-export type LoadOrLockOutcome = { status: "ok"; object: StoredObject } | { status: "acquired"; token: number } | { status: "locked" };
+export type LoadOrLockOutcome = { status: "ok"; object: StoredObject; readOnly?: true } | { status: "acquired"; token: number } | { status: "locked" };
 /** "not-holder": a guarded write, and this owner does not hold the lock. */
 export type SaveOutcome = "saved" | "locked" | "not-holder";
 export type DestroyOutcome = "destroyed" | "missing" | "locked" | "not-holder";

@@ -1,0 +1,29 @@
+--- @include "includes/header"
+
+-- Reply statuses shared by the object-reading scripts; stores/redis.ts names the same values (ObjectStatus).
+local FOUND = 1
+local MISSING = 0
+local LOCKED = -1
+-- Something under our object key that we did not write: another type, or a string without our header.
+local FOREIGN = -3
+
+-- True when `stored` starts with our fixed-width header of digits.
+local function hasHeader(stored)
+  return #stored >= HEADER_LENGTH and not string.find(string.sub(stored, 1, HEADER_LENGTH), '%D')
+end
+
+-- Reads the object at `objectKey` for `owner`, checking the lock at `lockKey`, and writes nothing. Returns a status
+-- and, when FOUND, the stored string. Everything a caller may later rewrite is validated here first.
+local function readObject(objectKey, lockKey, owner)
+  -- One MGET reads the object and its lock (same hash slot by construction).
+  local found = redis.call('MGET', objectKey, lockKey)
+  local object, holder = found[1], found[2]
+  if holder and holder ~= owner then return LOCKED end
+  if not object then
+    -- MGET answers nil for a key of another type too: tell that apart from a miss.
+    if redis.call('EXISTS', objectKey) == 1 then return FOREIGN end
+    return MISSING, nil, holder
+  end
+  if not hasHeader(object) then return FOREIGN end
+  return FOUND, object, holder
+end
