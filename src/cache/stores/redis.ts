@@ -132,6 +132,8 @@ export class RedisStore implements CacheStore {
   private readonly rememberConnectionError = (error: Error) => {
     this.lastConnectionError = error.message;
   };
+  /** The rejecters of the calls in flight, so a closed connection can fail them at once. */
+  private readonly inFlight = new Set<(error: unknown) => void>();
   private readonly forgetConnectionError = () => {
     this.lastConnectionError = undefined;
   };
@@ -149,6 +151,7 @@ export class RedisStore implements CacheStore {
     this.client = options.client as CommandClient;
     this.client.on("error", this.rememberConnectionError);
     this.client.on("ready", this.forgetConnectionError);
+    this.client.on("close", this.abandonInFlight);
   }
 
   /** host:port (or the cluster's startup nodes) of the Redis this store uses. */
@@ -162,11 +165,42 @@ export class RedisStore implements CacheStore {
 
   private async call<T>(operation: Promise<T>): Promise<T> {
     try {
-      return await operation;
+      return await this.send(operation);
     } catch (error) {
       throw toCacheError(error, this.endpoint, this.lastConnectionError);
     }
   }
+
+  /**
+   * Settles with the command, or rejects as soon as the connection closes under it. With failFastOptions, ioredis
+   * drops the commands in flight on a reconnect without settling them, so without this they would only end at the
+   * command timeout.
+   */
+  private send<T>(operation: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.inFlight.add(reject);
+      operation.then(
+        (reply) => {
+          this.inFlight.delete(reject);
+          resolve(reply);
+        },
+        (error: unknown) => {
+          this.inFlight.delete(reject);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private readonly abandonInFlight = () => {
+    if (this.inFlight.size === 0) return;
+    const error = new CacheError(
+      CacheErrorCodes.UNAVAILABLE,
+      `Redis at ${this.endpoint} is unavailable: the connection closed while the command was in flight (it may or may not have been applied)`,
+    );
+    for (const reject of this.inFlight) reject(error);
+    this.inFlight.clear();
+  };
 
   async save(key: string, owner: string, json: string, ttlMs: number | null, requireLock: boolean): Promise<SaveOutcome> {
     const reply = await this.call(
@@ -183,7 +217,7 @@ export class RedisStore implements CacheStore {
     const { layout } = this;
     const objectKey = layout.objectKey(key);
     try {
-      return this.objectOutcome(key, await this.client.ahCacheLoad(objectKey, layout.lockKey(key), owner, ttlArgument(ttlMs)));
+      return this.objectOutcome(key, await this.send(this.client.ahCacheLoad(objectKey, layout.lockKey(key), owner, ttlArgument(ttlMs))));
     } catch (error) {
       if (!writesRefused(error)) throw toCacheError(error, this.endpoint, this.lastConnectionError);
       return this.loadReadOnly(key, owner);
@@ -217,7 +251,7 @@ export class RedisStore implements CacheStore {
     const { layout } = this;
     let reply: [number, (string | number)?];
     try {
-      reply = await this.client.ahCacheLoadOrLock(layout.objectKey(key), layout.lockKey(key), layout.fenceKey(key), owner, String(lockTtlMs));
+      reply = await this.send(this.client.ahCacheLoadOrLock(layout.objectKey(key), layout.lockKey(key), layout.fenceKey(key), owner, String(lockTtlMs)));
     } catch (error) {
       if (!writesRefused(error)) throw toCacheError(error, this.endpoint, this.lastConnectionError);
       // A hit is still answered; a miss cannot take the lock while writes are refused, so it fails as it did.
@@ -473,6 +507,7 @@ export class RedisStore implements CacheStore {
   async close(): Promise<void> {
     this.client.off("error", this.rememberConnectionError);
     this.client.off("ready", this.forgetConnectionError);
+    this.client.off("close", this.abandonInFlight);
     this.releases.releaseAll();
     const subscriber = this.subscriber;
     this.subscriber = undefined;
