@@ -495,6 +495,30 @@ export class RedisStore implements CacheStore {
     return this.subscribed;
   }
 
+  /**
+   * Reads `maxmemory-policy` on every primary and describes the risk to locks, if there is one: under `allkeys-*`
+   * Redis may evict held locks and fencing counters, under `volatile-*` held locks (they carry a TTL). Resolves
+   * undefined when the policy is safe, or when CONFIG cannot be used (an ACL that forbids it, a managed Redis).
+   */
+  async evictionWarning(): Promise<string | undefined> {
+    const policies = new Set<string>();
+    for (const node of this.primaries()) {
+      try {
+        const reply = (await node.config("GET", "maxmemory-policy")) as string[];
+        if (typeof reply[1] === "string") policies.add(reply[1]);
+      } catch {
+        return undefined;
+      }
+    }
+    const risky = [...policies].filter((policy) => /^(allkeys|volatile)-/.test(policy));
+    if (risky.length === 0) return undefined;
+    const what = risky.some((policy) => policy.startsWith("allkeys-")) ? "held locks and fencing counters" : "held locks (they carry a TTL)";
+    return (
+      `Redis at ${this.endpoint} has maxmemory-policy ${risky.join(", ")}: when memory is full it may evict ${what}, ` +
+      `and another server could then take a lock that is still held. Use noeviction, or a Redis of its own for the cache.`
+    );
+  }
+
   get connection(): string {
     return this.client.status;
   }
