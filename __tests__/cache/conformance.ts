@@ -1048,7 +1048,7 @@ export function runConformanceSuite(storeName: string, createTarget: () => Promi
         ["empty", "", /line 1: the file is empty/],
         ["bad entry", '{"format":"ah-cache-plugin/dump","version":1}\n{"key":"","value":1,"createdAt":1,"readAt":null,"expireTimestamp":null}\n', /line 2: key must not be empty/],
         ["bad timestamp", '{"format":"ah-cache-plugin/dump","version":1}\n{"key":"k","value":1,"createdAt":"yesterday","readAt":null,"expireTimestamp":null}\n', /line 2: createdAt must be a timestamp/],
-        ["wrong count", '{"format":"ah-cache-plugin/dump","version":1}\n{"end":true,"entries":2}\n', /line 2: the closing line counts 2 entries, but the file holds 0/],
+        ["wrong count", '{"format":"ah-cache-plugin/dump","version":1}\n{"end":true,"entries":2}\n', /line 2: the closing line.s count does not match the 0 entries the file holds/],
         ["after the end", '{"format":"ah-cache-plugin/dump","version":1}\n{"end":true,"entries":0}\n{"list":"q","items":[]}\n', /line 3: text after the closing line/],
       ])("a corrupt dump (%s) is refused with INVALID_DUMP naming the line", async (_, contents, message) => {
         await alice.save("survivor", true);

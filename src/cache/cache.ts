@@ -1,5 +1,6 @@
 import asCallback from "standard-as-callback";
-import { DumpProgress, readDump, writeDump } from "./dump";
+import { DumpProgress, writeDump } from "./dump";
+import { DumpReadResult, restoreDump } from "./restore";
 import { CacheError, CacheErrorCode, CacheErrorCodes, lockNotHeld, locked, notFound } from "./errors";
 import { LockContext, holdLock } from "./lock-holder";
 import { WaitingRoom } from "./waiting-room";
@@ -86,14 +87,7 @@ export interface DumpReadOptions {
   onProgress?: DumpProgress;
 }
 
-export interface DumpReadResult {
-  /** Entries written. */
-  restored: number;
-  /** Objects whose expiry instant passed before the restore: not written. */
-  expired: number;
-  /** Entries whose key another owner had locked: not written. */
-  locked: number;
-}
+export type { DumpReadResult } from "./restore";
 
 /** Counts since this Cache was created, for status pages. */
 export interface CacheStats {
@@ -156,8 +150,6 @@ const LIST_WRITE_OPTIONS = ["requireLock"] as const;
 const FETCH_OPTIONS = ["expireTimeMS", "lockTimeoutMS"] as const;
 const DUMP_WRITE_OPTIONS = ["onProgress"] as const;
 const DUMP_READ_OPTIONS = ["mode", "onProgress"] as const;
-/** Entries restored per store round, bounding memory whatever the dump's size. */
-const RESTORE_BATCH = 1000;
 
 /**
  * A producer's own error, carried through the cache's error handling unchanged: fetch() rejects with exactly what
@@ -672,7 +664,7 @@ export class Cache {
     return this.run(input, 1, async ([file, rawOptions]) => {
       const path = fileArgument(file);
       const onProgress = progressOption(plainOptions(rawOptions, DUMP_WRITE_OPTIONS, "dumpWrite options"));
-      return writeDump(this.store.entries(), path, onProgress);
+      return writeDump(this.store.entries(), path, this.maxValueBytes, onProgress);
     });
   }
 
@@ -692,23 +684,7 @@ export class Cache {
       if (mode !== "replace" && mode !== "merge") {
         throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, `options.mode must be "replace" or "merge", got ${JSON.stringify(mode)}`);
       }
-      const onProgress = progressOption(options);
-      // The first pass only checks, holding one line at a time, so a bad file changes nothing.
-      for await (const entry of readDump(path, this.maxValueBytes)) void entry;
-      if (mode === "replace") await this.store.clear("", false);
-      const result: DumpReadResult = { restored: 0, expired: 0, locked: 0 };
-      let batch: DumpEntry[] = [];
-      const flush = async () => {
-        for (const outcome of await this.store.restore(batch, this.owner)) result[outcome] += 1;
-        batch = [];
-        onProgress?.(result.restored + result.expired + result.locked);
-      };
-      for await (const entry of readDump(path, this.maxValueBytes)) {
-        batch.push(entry);
-        if (batch.length >= RESTORE_BATCH) await flush();
-      }
-      if (batch.length > 0) await flush();
-      return result;
+      return restoreDump(path, { store: this.store, owner: this.owner, maxValueBytes: this.maxValueBytes, mode, onProgress: progressOption(options) });
     });
   }
 

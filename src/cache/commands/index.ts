@@ -72,5 +72,5 @@ export interface CacheCommands {
   ahCachePop(listKey: string, lockKey: string, owner: string, guarded: string): Promise<[number, string?]>;
   ahCacheListLength(listKey: string, lockKey: string, owner: string): Promise<number>;
   ahCacheRestoreObject(objectKey: string, lockKey: string, owner: string, stored: string, expireTimestamp: string): Promise<number>;
-  ahCacheRestoreList(listKey: string, lockKey: string, owner: string, ...items: string[]): Promise<number>;
+  ahCacheRestoreList(listKey: string, lockKey: string, owner: string, append: string, ...items: string[]): Promise<number>;
 }

@@ -284,7 +284,7 @@ export class MemoryStore implements CacheStore {
     return entries.map((entry) => {
       if (this.lockedByOther(entry.key, owner, now)) return "locked";
       if (entry.type === "list") {
-        const list = new ItemQueue();
+        const list = (entry.append && this.lists.get(entry.key)) || new ItemQueue();
         for (const item of entry.items) list.push(item);
         if (list.length > 0) this.lists.set(entry.key, list);
         else this.lists.delete(entry.key);

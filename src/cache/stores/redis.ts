@@ -347,7 +347,7 @@ export class RedisStore implements CacheStore {
 
   private restoreOne(entry: DumpEntry, owner: string): Promise<number> {
     const lockKey = this.layout.lockKey(entry.key);
-    if (entry.type === "list") return this.client.ahCacheRestoreList(this.layout.listKey(entry.key), lockKey, owner, ...entry.items);
+    if (entry.type === "list") return this.client.ahCacheRestoreList(this.layout.listKey(entry.key), lockKey, owner, entry.append ? "1" : "", ...entry.items);
     const expire = entry.expireTimestamp === null ? "" : String(entry.expireTimestamp);
     return this.client.ahCacheRestoreObject(this.layout.objectKey(entry.key), lockKey, owner, encodeStoredObject(entry), expire);
   }

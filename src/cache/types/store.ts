@@ -24,10 +24,13 @@ export type PushOutcome = { status: "pushed"; length: number } | { status: "lock
 export type PopOutcome = { status: "popped"; json: string } | { status: "empty" } | { status: "locked" } | { status: "not-holder" };
 export type ListLengthOutcome = { status: "ok"; length: number } | { status: "locked" };
 
-/** One entry of a dump: an object with its metadata, or a whole list. Values and items are JSON text. */
+/**
+ * One entry of a dump: an object with its metadata, or a list. Values and items are JSON text. A long list comes
+ * in parts: the first replaces the list, the next ones (`append`) add to it.
+ */
 export type DumpEntry =
   | { type: "object"; key: string; json: string; createdAt: number; readAt: number | null; expireTimestamp: number | null }
-  | { type: "list"; key: string; items: string[] };
+  | { type: "list"; key: string; items: string[]; append?: boolean };
 
 /** "expired": the object's expiry instant had passed, so nothing was written. "locked": another owner holds the lock. */
 export type RestoreOutcome = "restored" | "expired" | "locked";
