@@ -6,6 +6,7 @@ import { startRedisServer, StartedRedis } from "../__tests__/helpers/redis-serve
 import { DumpRoundTrip, measureDumpRoundTrip } from "./dump-roundtrip";
 import { heapSoak, redisMemoryPer10k, withKeyspace } from "./footprint";
 import { measureHandoff } from "./handoff";
+import { HerdResult, measureHerd } from "./herd";
 import { Measurement, measureInterleaved } from "./measure";
 import {
   OPERATION_NAMES,
@@ -93,6 +94,8 @@ async function main() {
 
     process.stderr.write("hand-off latency...\n");
     const handoff = [await measureHandoff(url, "plugin", 8, quick ? 20 : 50), await measureHandoff(url, "actionhero-polling", 8, quick ? 5 : 10)];
+    process.stderr.write("thundering herd: 2,000 waiters in one process...\n");
+    const herd = await measureHerd(url, 2_000);
     process.stderr.write("memory footprint...\n");
     const memory = await redisMemoryPer10k(url);
     process.stderr.write(`heap soak over ${SOAK_OPERATIONS} operations...\n`);
@@ -107,11 +110,11 @@ async function main() {
       dumps.push(await measureDumpRoundTrip(url, objects));
     }
 
-    const report = render(rows, handoff, memory, soak, scaling, dumps, clusterRows);
+    const report = render(rows, handoff, herd, memory, soak, scaling, dumps, clusterRows);
     process.stdout.write(report);
     if (jsonPath) {
       fs.mkdirSync(path.dirname(path.resolve(jsonPath)), { recursive: true });
-      fs.writeFileSync(jsonPath, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, handoff, memory, soak, scaling, dumps, clusterRows }, null, 2));
+      fs.writeFileSync(jsonPath, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, handoff, herd, memory, soak, scaling, dumps, clusterRows }, null, 2));
     }
   } finally {
     admin.disconnect();
@@ -151,6 +154,7 @@ async function measureOnCluster(): Promise<Row[]> {
 function render(
   rows: Row[],
   handoff: Awaited<ReturnType<typeof measureHandoff>>[],
+  herd: HerdResult,
   memory: Awaited<ReturnType<typeof redisMemoryPer10k>>,
   soak: Awaited<ReturnType<typeof heapSoak>>,
   scaling: Awaited<ReturnType<typeof withKeyspace>>[],
@@ -200,6 +204,17 @@ function render(
   const memoryLoad = find("ah-cache-plugin (memory)", "load", 1);
   lines.push(`| in-memory load ops/s, 1 in flight | ${memoryLoad === undefined ? "n/a" : format(memoryLoad)} | ≥ 300,000 | ${memoryLoad !== undefined && memoryLoad >= 300_000 ? "met" : "missed"} |`);
   lines.push(`| hand-off p50, 8 waiting processes | ${format(handoff[0].p50Ms, 2)} ms | < 2 ms | ${handoff[0].p50Ms < 2 ? "met" : "missed"} |`);
+
+  lines.push(`| herd: Redis commands per acquisition, ${format(herd.waiters)} waiters in one process | ${format(herd.commandsPerAcquisition, 2)} | < 10 | ${herd.commandsPerAcquisition < 10 ? "met" : "missed"} |`);
+  lines.push(`| herd: unrelated save p99 while it runs | ${format(herd.unrelatedSave.p99, 2)} ms | < 5 ms | ${herd.unrelatedSave.p99 < 5 ? "met" : "missed"} |`);
+
+  lines.push(`\n### Thundering herd: ${format(herd.waiters)} concurrent withLock calls on one key in one process\n`);
+  lines.push("| waiters | all acquired in | Redis commands per acquisition | unrelated saves meanwhile | their p50 ms | p99 ms | max ms |");
+  lines.push("|---|---|---|---|---|---|---|");
+  lines.push(
+    `| ${format(herd.waiters)} | ${format(herd.seconds, 2)} s | ${format(herd.commandsPerAcquisition, 2)} | ${format(herd.unrelatedSave.count)} | ` +
+      `${format(herd.unrelatedSave.p50, 2)} | ${format(herd.unrelatedSave.p99, 2)} | ${format(herd.unrelatedSave.max, 2)} |`,
+  );
 
   lines.push("\n### Lock hand-off, 8 waiting processes (release → next process holds the lock)\n");
   lines.push("| waiting by | hand-offs | p50 ms | p99 ms |");

@@ -33,6 +33,7 @@ test("cacheStatus reports the store, connection, owner, counters and the locks t
       misses: before.misses + 1,
       lockWaits: before.lockWaits,
       lockFailures: before.lockFailures,
+      readOnlyLoads: before.readOnlyLoads,
       errors: { ...before.errors, NOT_FOUND: (before.errors.NOT_FOUND ?? 0) + 1 },
     },
     locksHeld: 1,

@@ -116,7 +116,7 @@ test("under load, an outage turns every call into a bounded UNAVAILABLE, and cal
   const failuresUp = byPhase("up").filter((outcome) => outcome.code !== "ok");
   const down = byPhase("down");
   const back = byPhase("back");
-  const longestWait = Math.max(...outcomes.map((outcome) => outcome.waited));
+  const longestWait = outcomes.reduce((longest, outcome) => Math.max(longest, outcome.waited), 0);
   console.log(
     `outage: ${outcomes.length} operations; up ${byPhase("up").length}, during outage ${down.length} ` +
       `(${down.filter((outcome) => outcome.code === "UNAVAILABLE").length} UNAVAILABLE), after ${back.length}; longest wait ${longestWait} ms`,
