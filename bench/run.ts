@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import Redis from "ioredis";
 import { startRedisCluster } from "../__tests__/helpers/redis-cluster";
@@ -22,13 +23,14 @@ import {
 } from "./subjects";
 
 /**
- * npm run bench [-- --json results.json] [-- --quick]
+ * npm run bench [-- --json results.json] [-- --markdown docs/performance.md] [-- --quick]
  *
  * Starts its own redis-server on a free port (or uses BENCH_REDIS_URL, a database it may empty) and measures,
  * in one run: this plugin's Redis and in-memory stores, raw ioredis, actionhero's built-in cache and redlock.
  */
 const argv = process.argv.slice(2);
 const jsonPath = argv.includes("--json") ? argv[argv.indexOf("--json") + 1] : undefined;
+const markdownPath = argv.includes("--markdown") ? argv[argv.indexOf("--markdown") + 1] : undefined;
 const quick = argv.includes("--quick");
 
 const REPETITIONS = quick ? 3 : 7;
@@ -112,6 +114,10 @@ async function main() {
 
     const report = render(rows, handoff, herd, memory, soak, scaling, dumps, clusterRows);
     process.stdout.write(report);
+    if (markdownPath) {
+      const redisVersion = /redis_version:(\S+)/.exec(await admin.info("server"))?.[1] ?? "unknown";
+      fs.writeFileSync(markdownPath, performanceDoc(report, redisVersion));
+    }
     if (jsonPath) {
       fs.mkdirSync(path.dirname(path.resolve(jsonPath)), { recursive: true });
       fs.writeFileSync(jsonPath, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, handoff, herd, memory, soak, scaling, dumps, clusterRows }, null, 2));
@@ -149,6 +155,29 @@ async function measureOnCluster(): Promise<Row[]> {
     await cluster.stop();
   }
   return clusterRows;
+}
+
+/** docs/performance.md: what the bench measures and how, then this run's tables. Written by the bench, never by hand. */
+function performanceDoc(report: string, redisVersion: string): string {
+  const machine = `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, Redis ${redisVersion}`;
+  return `# Performance
+
+<!-- Written by \`npm run bench -- --markdown docs/performance.md\`; do not edit by hand. -->
+
+\`npm run bench\` starts its own \`redis-server\` on a free port (or uses \`BENCH_REDIS_URL\`, a database it may empty:
+it runs FLUSHDB there) and measures, in one process, this plugin's Redis and in-memory stores, raw ioredis
+(\`SET PX\`/\`GET\`/\`GETEX\`/\`DEL\`, \`SET NX PX\` + \`DEL\` for a lock), actionhero 29's built-in cache module and
+redlock, interleaving the contenders run by run so that machine noise hits them alike. Ratios are computed within
+the run; compare ratios, not absolute figures. "cmds/op client" counts the commands the client sent per operation,
+"cmds/op server" what Redis executed (INFO commandstats), calls made inside Lua scripts included.
+
+What bounds each operation: every plugin operation is one Lua script, so on one Redis its throughput is bounded by
+Redis's single thread running that script (at 64 in flight) or by one round trip (at 1 in flight); the raw ioredis
+rows are plain commands with neither the script's work nor its guarantees. Locks cost more than \`SET NX\` + \`DEL\`
+because they also keep a fencing counter and publish the release.
+
+This run: ${new Date().toISOString().slice(0, 10)}, ${quick ? "quick (--quick)" : "full"}, ${machine}.
+${report.replace(/^### /gm, "## ")}`;
 }
 
 function render(
