@@ -15,7 +15,9 @@ const clients: Redis[] = [];
 const stores: RedisStore[] = [];
 
 function connectTo(url: string): Redis {
-  const client = new Redis(url, { ...failFastOptions(5_000), lazyConnect: false });
+  // disconnectTimeout: ioredis arms this timer when it disconnects a client whose connection already failed, and
+  // nothing clears it early; a short one lets the file end without a lingering timer.
+  const client = new Redis(url, { ...failFastOptions(5_000), lazyConnect: false, disconnectTimeout: 50 });
   client.on("error", () => undefined);
   clients.push(client);
   return client;

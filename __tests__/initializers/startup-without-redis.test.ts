@@ -10,7 +10,9 @@ test("the initializer starts without Redis and api.cache answers UNAVAILABLE nam
   const closedPort = await freePort();
   const redisConfig = config.redis as { client: { args: Array<Record<string, unknown>> } };
   const originalArgs = redisConfig.client.args;
-  redisConfig.client.args = [{ ...originalArgs[0], port: closedPort, retryStrategy: () => 200 }];
+  // disconnectTimeout: ioredis arms this timer when it disconnects a client whose connection failed, and nothing
+  // clears it early; a short one lets the file end without a lingering timer.
+  redisConfig.client.args = [{ ...originalArgs[0], port: closedPort, retryStrategy: () => 200, disconnectTimeout: 50 }];
   (config as Record<string, unknown>).cache = { operationTimeoutMs: 500 };
   const { api } = await import("actionhero");
   const { CacheInitializer } = await import("../../dist/initializers/cache");

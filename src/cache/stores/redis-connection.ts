@@ -22,18 +22,27 @@ export function clusterFailFastOptions(timeoutMs: number = DEFAULT_OPERATION_TIM
   return { ...options, enableOfflineQueue: false, redisOptions: { ...options.redisOptions, ...failFastOptions(timeoutMs) } };
 }
 
-/** Resolves true once the client is ready, false if it is not within `timeoutMs`. */
-export function waitUntilReady(client: Redis | Cluster, timeoutMs: number): Promise<boolean> {
+/**
+ * Resolves true once the client is ready, false if it is not within `timeoutMs`, if it ends first, or if `signal`
+ * aborts (a disconnected client that was reconnecting never emits "end", so its owner says when to stop waiting).
+ */
+export function waitUntilReady(client: Redis | Cluster, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
   if (client.status === "ready") return Promise.resolve(true);
+  if (client.status === "end" || signal?.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
     const finish = (ready: boolean) => {
       clearTimeout(timer);
       client.off("ready", onReady);
+      client.off("end", onEnd);
+      signal?.removeEventListener("abort", onEnd);
       resolve(ready);
     };
     const onReady = () => finish(true);
+    const onEnd = () => finish(false);
     const timer = setTimeout(() => finish(false), timeoutMs);
     client.on("ready", onReady);
+    client.on("end", onEnd);
+    signal?.addEventListener("abort", onEnd);
   });
 }
 

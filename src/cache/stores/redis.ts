@@ -125,6 +125,8 @@ export class RedisStore implements CacheStore {
   private readonly releases = new ReleaseSignals();
   private subscriber: Redis | Cluster | undefined;
   private subscribed: Promise<void> | undefined;
+  /** Aborted by close(), so nothing the store started waits on after it. */
+  private readonly closing = new AbortController();
   /** True while the subscriber is subscribed, so no release message can be missed. */
   private subscriptionLive = false;
   private readonly operationTimeoutMs: number;
@@ -477,7 +479,7 @@ export class RedisStore implements CacheStore {
       subscriber.on("message", (_channel: string, lockKey: string) => this.releases.released(lockKey));
       // The client may run without an offline queue, so SUBSCRIBE waits for the connection to be ready.
       this.subscribed = (async () => {
-        if (!(await waitUntilReady(subscriber, this.operationTimeoutMs))) throw new Error("subscriber connection not ready");
+        if (!(await waitUntilReady(subscriber, this.operationTimeoutMs, this.closing.signal))) throw new Error("subscriber connection not ready");
         await subscriber.subscribe(this.layout.releaseChannel());
       })().then(
         () => {
@@ -529,6 +531,7 @@ export class RedisStore implements CacheStore {
   }
 
   async close(): Promise<void> {
+    this.closing.abort();
     this.client.off("error", this.rememberConnectionError);
     this.client.off("ready", this.forgetConnectionError);
     this.client.off("close", this.abandonInFlight);
