@@ -22,7 +22,11 @@ test("with Redis reachable, the demo server uses it and prints where to point cu
   expect(server.output()).toMatch(/Try: curl 'http:\/\/localhost:\d+\/api\/cacheTest\?key=abc&value=def'/);
   expect(server.output()).toMatch(/Status: curl 'http:\/\/localhost:\d+\/api\/cacheStatus'/);
   const status = await server.getJson("/api/cacheStatus");
-  expect(status.cacheStatus).toMatchObject({ store: "redis", connection: "ready", stats: { saves: 1, loads: 1, hits: 1 } });
+  expect(status.cacheStatus).toMatchObject({
+    store: "redis",
+    connection: "ready",
+    stats: { saves: 1, loads: 1, hits: 1 },
+  });
 });
 
 test("with no REDIS_URL and nothing listening, it starts in in-memory mode", async () => {
@@ -32,5 +36,8 @@ test("with no REDIS_URL and nothing listening, it starts in in-memory mode", asy
   expect(response.cacheStore).toBe("memory");
   expect(response.cacheTestResults.loadResp.value).toBe("def");
   expect(server.output()).toMatch(/starting in in-memory mode/);
-  expect((await server.getJson("/api/cacheStatus")).cacheStatus).toMatchObject({ store: "memory", connection: "ready" });
+  expect((await server.getJson("/api/cacheStatus")).cacheStatus).toMatchObject({
+    store: "memory",
+    connection: "ready",
+  });
 });

@@ -15,10 +15,17 @@ async function main() {
   const store = new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` });
   const cache = new Cache({ store, owner: "bench-dump" });
   await cache.clear();
-  const value = { id: 0, name: "a cached object of typical size", tags: ["alpha", "beta", "gamma"], score: 0.5, active: true };
+  const value = {
+    id: 0,
+    name: "a cached object of typical size",
+    tags: ["alpha", "beta", "gamma"],
+    score: 0.5,
+    active: true,
+  };
   for (let first = 0; first < objects; first += 1000) {
     const batch = [];
-    for (let i = first; i < Math.min(objects, first + 1000); i++) batch.push(cache.save(`object:${i}`, { ...value, id: i }, i % 2 ? 3_600_000 : null));
+    for (let i = first; i < Math.min(objects, first + 1000); i++)
+      batch.push(cache.save(`object:${i}`, { ...value, id: i }, i % 2 ? 3_600_000 : null));
     await Promise.all(batch);
   }
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ah-cache-bench-dump-")), "dump.jsonl");
@@ -39,7 +46,12 @@ async function main() {
     await operation();
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     sample();
-    return { ms, rssBeforeMB: before.rss / 2 ** 20, peakRssMB: peak.rss / 2 ** 20, peakHeapGrowthMB: (peak.heap - before.heapUsed) / 2 ** 20 };
+    return {
+      ms,
+      rssBeforeMB: before.rss / 2 ** 20,
+      peakRssMB: peak.rss / 2 ** 20,
+      peakHeapGrowthMB: (peak.heap - before.heapUsed) / 2 ** 20,
+    };
   };
 
   const ttlBefore = await redis.pexpiretime(store.layout.objectKey("object:1"));
@@ -51,7 +63,10 @@ async function main() {
     restored = (await cache.dumpRead(file)).restored;
   });
   clearInterval(sampler);
-  const complete = restored === objects && (await cache.size()) === objects && (await redis.pexpiretime(store.layout.objectKey("object:1"))) === ttlBefore;
+  const complete =
+    restored === objects &&
+    (await cache.size()) === objects &&
+    (await redis.pexpiretime(store.layout.objectKey("object:1"))) === ttlBefore;
   await cache.clear();
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
   await store.close();

@@ -20,11 +20,17 @@ export interface DumpRoundTrip {
 /** dumpWrite and dumpRead of `objects` objects, in a fresh process so its peak memory is this work's alone. */
 export function measureDumpRoundTrip(url: string, objects: number): Promise<DumpRoundTrip> {
   return new Promise((resolve, reject) => {
-    const worker = fork(path.join(__dirname, "dump-roundtrip-worker.js"), [JSON.stringify({ url, objects, prefix: `bench:dump:${objects}:` })], {
-      execArgv: ["--expose-gc"],
-      stdio: "inherit",
-    });
+    const worker = fork(
+      path.join(__dirname, "dump-roundtrip-worker.js"),
+      [JSON.stringify({ url, objects, prefix: `bench:dump:${objects}:` })],
+      {
+        execArgv: ["--expose-gc"],
+        stdio: "inherit",
+      },
+    );
     worker.once("message", (message) => resolve(message as DumpRoundTrip));
-    worker.once("exit", (code) => (code === 0 ? undefined : reject(new Error(`dump round-trip worker exited ${code}`))));
+    worker.once("exit", (code) =>
+      code === 0 ? undefined : reject(new Error(`dump round-trip worker exited ${code}`)),
+    );
   });
 }

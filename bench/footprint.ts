@@ -103,7 +103,10 @@ export async function withKeyspace(url: string, keys: number, debugPopulate: boo
       await pipeline.exec();
     }
   }
-  const cache = new Cache({ store: new RedisStore({ client, prefix: "bench:scale:obj:", lockPrefix: "bench:scale:lock:" }), owner: "bench" });
+  const cache = new Cache({
+    store: new RedisStore({ client, prefix: "bench:scale:obj:", lockPrefix: "bench:scale:lock:" }),
+    owner: "bench",
+  });
   const settings = { inflight: 64, operations: 20_000, repetitions: 3 };
   const save = await measure((i) => cache.save(`scale:${i % 1000}`, VALUE, 60_000), settings, [client], admin);
   const load = await measure((i) => cache.load(`scale:${i % 1000}`), settings, [client], admin);

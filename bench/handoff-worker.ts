@@ -18,7 +18,7 @@ const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main() {
-  const options: WorkerOptions = JSON.parse(process.argv[2]);
+  const options = JSON.parse(process.argv[2]) as WorkerOptions;
   const client = new Redis(options.url);
   const store = new RedisStore({ client, prefix: `${options.prefix}obj:`, lockPrefix: `${options.prefix}lock:` });
   const cache = new Cache({ store, owner: `handoff-${process.pid}` });

@@ -20,10 +20,17 @@ export interface HandoffResult {
  * `waiters` processes contend for one lock; hand-off latency is the time from one holder starting its release to
  * another process having the lock, taken from the merged, time-ordered turns of all processes.
  */
-export async function measureHandoff(url: string, mode: "plugin" | "actionhero-polling", waiters: number, turns: number): Promise<HandoffResult> {
+export async function measureHandoff(
+  url: string,
+  mode: "plugin" | "actionhero-polling",
+  waiters: number,
+  turns: number,
+): Promise<HandoffResult> {
   const prefix = `bench:handoff:${mode}:`;
   const workers = Array.from({ length: waiters }, () =>
-    fork(path.join(__dirname, "handoff-worker.js"), [JSON.stringify({ url, prefix, key: "hot", turns, mode })], { stdio: "inherit" }),
+    fork(path.join(__dirname, "handoff-worker.js"), [JSON.stringify({ url, prefix, key: "hot", turns, mode })], {
+      stdio: "inherit",
+    }),
   );
   const results = workers.map(
     (worker) =>
@@ -39,7 +46,8 @@ export async function measureHandoff(url: string, mode: "plugin" | "actionhero-p
   const all = (await Promise.all(results)).flat().sort((a, b) => a.acquiredAt - b.acquiredAt);
   // Only hand-offs between processes count: a holder re-taking its own lock hands nothing off.
   const gapList: number[] = [];
-  for (let i = 1; i < all.length; i++) if (all[i].pid !== all[i - 1].pid) gapList.push(all[i].acquiredAt - all[i - 1].releasedAt);
+  for (let i = 1; i < all.length; i++)
+    if (all[i].pid !== all[i - 1].pid) gapList.push(all[i].acquiredAt - all[i - 1].releasedAt);
   const gaps = Float64Array.from(gapList).sort();
   return { mode, waiters, handoffs: gaps.length, p50Ms: percentile(gaps, 0.5), p99Ms: percentile(gaps, 0.99) };
 }

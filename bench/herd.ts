@@ -46,6 +46,11 @@ export async function measureHerd(url: string, waiters: number): Promise<HerdRes
     waiters,
     seconds,
     commandsPerAcquisition: (sent - latencies.length) / waiters,
-    unrelatedSave: { count: latencies.length, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1] ?? 0 },
+    unrelatedSave: {
+      count: latencies.length,
+      p50: percentile(sorted, 0.5),
+      p99: percentile(sorted, 0.99),
+      max: sorted[sorted.length - 1] ?? 0,
+    },
   };
 }

@@ -32,7 +32,12 @@ function median(values: number[]): number {
 }
 
 /** Runs `total` operations with `inflight` lanes, each awaiting its own operations one after another. */
-async function runLanes(operation: Operation, total: number, inflight: number, latencies: Float64Array): Promise<number> {
+async function runLanes(
+  operation: Operation,
+  total: number,
+  inflight: number,
+  latencies: Float64Array,
+): Promise<number> {
   let next = 0;
   const lane = async () => {
     for (;;) {
@@ -52,11 +57,11 @@ async function runLanes(operation: Operation, total: number, inflight: number, l
 export function countCommands(clients: Redis[]): { count(): number; restore(): void } {
   let sent = 0;
   for (const client of clients) {
-    const original = client.sendCommand;
-    client.sendCommand = function (this: Redis, ...args: Parameters<Redis["sendCommand"]>) {
+    const original = client.sendCommand.bind(client);
+    client.sendCommand = (...args: Parameters<Redis["sendCommand"]>) => {
       sent++;
-      return original.apply(this, args);
-    } as Redis["sendCommand"];
+      return original(...args);
+    };
   }
   return {
     count: () => sent,
@@ -66,7 +71,21 @@ export function countCommands(clients: Redis[]): { count(): number; restore(): v
   };
 }
 
-const BOOKKEEPING = new Set(["info", "config", "config|resetstat", "config|get", "ping", "select", "client", "client|setname", "hello", "scan", "dbsize", "memory", "memory|usage"]);
+const BOOKKEEPING = new Set([
+  "info",
+  "config",
+  "config|resetstat",
+  "config|get",
+  "ping",
+  "select",
+  "client",
+  "client|setname",
+  "hello",
+  "scan",
+  "dbsize",
+  "memory",
+  "memory|usage",
+]);
 
 export async function serverCommandCount(admin: Redis): Promise<number> {
   const info = await admin.info("commandstats");
@@ -146,8 +165,17 @@ export async function measureInterleaved(
 }
 
 /** One contender on its own. */
-export async function measure(operation: Operation, settings: RunSettings, clients: Redis[], admin: Redis | undefined): Promise<Measurement> {
-  const results = await measureInterleaved([{ name: "only", operation, clients, prepare: settings.prepare }], settings, admin);
+export async function measure(
+  operation: Operation,
+  settings: RunSettings,
+  clients: Redis[],
+  admin: Redis | undefined,
+): Promise<Measurement> {
+  const results = await measureInterleaved(
+    [{ name: "only", operation, clients, prepare: settings.prepare }],
+    settings,
+    admin,
+  );
   return results.get("only")!;
 }
 

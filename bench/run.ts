@@ -46,7 +46,8 @@ interface Row {
   result: Measurement;
 }
 
-const format = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const format = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main() {
   // The actionhero module builds its config on import; point it at this repo's compiled config.
@@ -82,7 +83,11 @@ async function main() {
               prepare: () => subject.prepare(operation, operations),
             };
           });
-        const results = await measureInterleaved(contenders, { inflight, operations: OPERATIONS[inflight], repetitions: REPETITIONS }, admin);
+        const results = await measureInterleaved(
+          contenders,
+          { inflight, operations: OPERATIONS[inflight], repetitions: REPETITIONS },
+          admin,
+        );
         for (const [subject, result] of results) {
           rows.push({ subject, operation, inflight, result });
           process.stderr.write(`${subject} ${operation} x${inflight}: ${format(result.opsPerSecond.median)} ops/s\n`);
@@ -95,7 +100,10 @@ async function main() {
     const clusterRows = await measureOnCluster();
 
     process.stderr.write("hand-off latency...\n");
-    const handoff = [await measureHandoff(url, "plugin", 8, quick ? 20 : 50), await measureHandoff(url, "actionhero-polling", 8, quick ? 5 : 10)];
+    const handoff = [
+      await measureHandoff(url, "plugin", 8, quick ? 20 : 50),
+      await measureHandoff(url, "actionhero-polling", 8, quick ? 5 : 10),
+    ];
     process.stderr.write("thundering herd: 2,000 waiters in one process...\n");
     const herd = await measureHerd(url, 2_000);
     process.stderr.write("memory footprint...\n");
@@ -120,7 +128,25 @@ async function main() {
     }
     if (jsonPath) {
       fs.mkdirSync(path.dirname(path.resolve(jsonPath)), { recursive: true });
-      fs.writeFileSync(jsonPath, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, handoff, herd, memory, soak, scaling, dumps, clusterRows }, null, 2));
+      fs.writeFileSync(
+        jsonPath,
+        JSON.stringify(
+          {
+            date: new Date().toISOString(),
+            node: process.version,
+            rows,
+            handoff,
+            herd,
+            memory,
+            soak,
+            scaling,
+            dumps,
+            clusterRows,
+          },
+          null,
+          2,
+        ),
+      );
     }
   } finally {
     admin.disconnect();
@@ -144,7 +170,11 @@ async function measureOnCluster(): Promise<Row[]> {
         operations: OPERATIONS[64],
         prepare: () => subject.prepare(operation, OPERATIONS[64]),
       }));
-      const results = await measureInterleaved(contenders, { inflight: 64, operations: OPERATIONS[64], repetitions: REPETITIONS }, undefined);
+      const results = await measureInterleaved(
+        contenders,
+        { inflight: 64, operations: OPERATIONS[64], repetitions: REPETITIONS },
+        undefined,
+      );
       for (const [name, result] of results) {
         clusterRows.push({ subject: name, operation, inflight: 64, result });
         process.stderr.write(`${name} ${operation} x64: ${format(result.opsPerSecond.median)} ops/s\n`);
@@ -191,11 +221,14 @@ function render(
   clusterRows: Row[],
 ): string {
   const find = (subject: string, operation: OperationName, inflight: number) =>
-    rows.find((row) => row.subject === subject && row.operation === operation && row.inflight === inflight)?.result.opsPerSecond.median;
+    rows.find((row) => row.subject === subject && row.operation === operation && row.inflight === inflight)?.result
+      .opsPerSecond.median;
   const lines: string[] = [];
   for (const inflight of [1, 64]) {
     lines.push(`\n### ${inflight} in flight\n`);
-    lines.push("| subject | operation | ops/s median (min–max) | p50 µs | p99 µs | cmds/op client | cmds/op server | × raw | × actionhero | × redlock |");
+    lines.push(
+      "| subject | operation | ops/s median (min–max) | p50 µs | p99 µs | cmds/op client | cmds/op server | × raw | × actionhero | × redlock |",
+    );
     lines.push("|---|---|---|---|---|---|---|---|---|---|");
     for (const row of rows.filter((each) => each.inflight === inflight)) {
       const { opsPerSecond, latencyMicros, clientCommandsPerOp, serverCommandsPerOp } = row.result;
@@ -211,7 +244,9 @@ function render(
     }
   }
   const target = (label: string, measured: number | undefined, goal: number) =>
-    lines.push(`| ${label} | ${measured === undefined ? "n/a" : format(measured, 2)} | ≥ ${goal} | ${measured !== undefined && measured >= goal ? "met" : "missed"} |`);
+    lines.push(
+      `| ${label} | ${measured === undefined ? "n/a" : format(measured, 2)} | ≥ ${goal} | ${measured !== undefined && measured >= goal ? "met" : "missed"} |`,
+    );
   const ratio = (subject: string, peer: string, operation: OperationName, inflight: number) => {
     const ours = find(subject, operation, inflight);
     const theirs = find(peer, operation, inflight);
@@ -224,21 +259,39 @@ function render(
   for (const operation of ["save", "load", "load+expireTimeMS"] as const) {
     target(`${operation}, 1 in flight, × raw ioredis`, ratio(redisStore, "raw ioredis", operation, 1), 0.85);
     target(`${operation}, 64 in flight, × raw ioredis`, ratio(redisStore, "raw ioredis", operation, 64), 0.75);
-    target(`${operation}, 1 in flight, × actionhero`, ratio(redisStore, "actionhero built-in cache", operation, 1), 2.5);
+    target(
+      `${operation}, 1 in flight, × actionhero`,
+      ratio(redisStore, "actionhero built-in cache", operation, 1),
+      2.5,
+    );
   }
   for (const inflight of [1, 64]) {
     target(`lock+unlock, ${inflight} in flight, × redlock`, ratio(redisStore, "redlock", "lock+unlock", inflight), 1.5);
-    target(`lock+unlock, ${inflight} in flight, × actionhero`, ratio(redisStore, "actionhero built-in cache", "lock+unlock", inflight), 3);
+    target(
+      `lock+unlock, ${inflight} in flight, × actionhero`,
+      ratio(redisStore, "actionhero built-in cache", "lock+unlock", inflight),
+      3,
+    );
   }
   const memoryLoad = find("ah-cache-plugin (memory)", "load", 1);
-  lines.push(`| in-memory load ops/s, 1 in flight | ${memoryLoad === undefined ? "n/a" : format(memoryLoad)} | ≥ 300,000 | ${memoryLoad !== undefined && memoryLoad >= 300_000 ? "met" : "missed"} |`);
-  lines.push(`| hand-off p50, 8 waiting processes | ${format(handoff[0].p50Ms, 2)} ms | < 2 ms | ${handoff[0].p50Ms < 2 ? "met" : "missed"} |`);
+  lines.push(
+    `| in-memory load ops/s, 1 in flight | ${memoryLoad === undefined ? "n/a" : format(memoryLoad)} | ≥ 300,000 | ${memoryLoad !== undefined && memoryLoad >= 300_000 ? "met" : "missed"} |`,
+  );
+  lines.push(
+    `| hand-off p50, 8 waiting processes | ${format(handoff[0].p50Ms, 2)} ms | < 2 ms | ${handoff[0].p50Ms < 2 ? "met" : "missed"} |`,
+  );
 
-  lines.push(`| herd: Redis commands per acquisition, ${format(herd.waiters)} waiters in one process | ${format(herd.commandsPerAcquisition, 2)} | < 10 | ${herd.commandsPerAcquisition < 10 ? "met" : "missed"} |`);
-  lines.push(`| herd: unrelated save p99 while it runs | ${format(herd.unrelatedSave.p99, 2)} ms | < 5 ms | ${herd.unrelatedSave.p99 < 5 ? "met" : "missed"} |`);
+  lines.push(
+    `| herd: Redis commands per acquisition, ${format(herd.waiters)} waiters in one process | ${format(herd.commandsPerAcquisition, 2)} | < 10 | ${herd.commandsPerAcquisition < 10 ? "met" : "missed"} |`,
+  );
+  lines.push(
+    `| herd: unrelated save p99 while it runs | ${format(herd.unrelatedSave.p99, 2)} ms | < 5 ms | ${herd.unrelatedSave.p99 < 5 ? "met" : "missed"} |`,
+  );
 
   lines.push(`\n### Thundering herd: ${format(herd.waiters)} concurrent withLock calls on one key in one process\n`);
-  lines.push("| waiters | all acquired in | Redis commands per acquisition | unrelated saves meanwhile | their p50 ms | p99 ms | max ms |");
+  lines.push(
+    "| waiters | all acquired in | Redis commands per acquisition | unrelated saves meanwhile | their p50 ms | p99 ms | max ms |",
+  );
   lines.push("|---|---|---|---|---|---|---|");
   lines.push(
     `| ${format(herd.waiters)} | ${format(herd.seconds, 2)} s | ${format(herd.commandsPerAcquisition, 2)} | ${format(herd.unrelatedSave.count)} | ` +
@@ -248,11 +301,16 @@ function render(
   lines.push("\n### Lock hand-off, 8 waiting processes (release → next process holds the lock)\n");
   lines.push("| waiting by | hand-offs | p50 ms | p99 ms |");
   lines.push("|---|---|---|---|");
-  for (const result of handoff) lines.push(`| ${result.mode} | ${result.handoffs} | ${format(result.p50Ms, 2)} | ${format(result.p99Ms, 2)} |`);
+  for (const result of handoff)
+    lines.push(`| ${result.mode} | ${result.handoffs} | ${format(result.p50Ms, 2)} | ${format(result.p99Ms, 2)} |`);
   lines.push("\n### Redis memory per 10k cached objects\n");
-  lines.push(`| ah-cache-plugin | actionhero built-in |\n|---|---|\n| ${format(memory.plugin / 1024)} KiB | ${format(memory.actionhero / 1024)} KiB |`);
+  lines.push(
+    `| ah-cache-plugin | actionhero built-in |\n|---|---|\n| ${format(memory.plugin / 1024)} KiB | ${format(memory.actionhero / 1024)} KiB |`,
+  );
   lines.push(`\n### Node heap over a ${format(soak.operations)}-operation soak (after GC, MB)\n`);
-  lines.push(`${soak.samplesMB.map((mb) => format(mb, 1)).join(" → ")}; growth after warm-up ${format(soak.growthMB, 1)} MB`);
+  lines.push(
+    `${soak.samplesMB.map((mb) => format(mb, 1)).join(" → ")}; growth after warm-up ${format(soak.growthMB, 1)} MB`,
+  );
   lines.push("\n### Save/load with many other keys in the database (64 in flight)\n");
   lines.push("| keys | save ops/s | load ops/s | cmds/op server (save, load) |");
   lines.push("|---|---|---|---|");
@@ -263,10 +321,13 @@ function render(
     );
   }
   lines.push("\n### Redis Cluster: 3 primaries + 3 replicas on this machine, 64 in flight over 1,000 keys\n");
-  lines.push("| subject | operation | ops/s median (min–max) | p50 µs | p99 µs | cmds/op client | × raw on the cluster | single node, same run | × single node |");
+  lines.push(
+    "| subject | operation | ops/s median (min–max) | p50 µs | p99 µs | cmds/op client | × raw on the cluster | single node, same run | × single node |",
+  );
   lines.push("|---|---|---|---|---|---|---|---|---|");
   const rawOnCluster = (operation: OperationName) =>
-    clusterRows.find((row) => row.subject === "raw ioredis (Redis Cluster)" && row.operation === operation)?.result.opsPerSecond.median;
+    clusterRows.find((row) => row.subject === "raw ioredis (Redis Cluster)" && row.operation === operation)?.result
+      .opsPerSecond.median;
   for (const row of clusterRows) {
     const singleSubject = row.subject.startsWith("raw") ? "raw ioredis" : redisStore;
     const single = find(singleSubject, row.operation, 64);
@@ -280,7 +341,9 @@ function render(
     );
   }
   lines.push("\n### dumpWrite / dumpRead round trip (JSON Lines file, replace mode, own process)\n");
-  lines.push("| objects | file | dumpWrite | peak RSS (before) | dumpRead | peak RSS (before) | heap growth dump / restore | complete |");
+  lines.push(
+    "| objects | file | dumpWrite | peak RSS (before) | dumpRead | peak RSS (before) | heap growth dump / restore | complete |",
+  );
   lines.push("|---|---|---|---|---|---|---|---|");
   for (const dump of dumps) {
     lines.push(

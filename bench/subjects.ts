@@ -88,10 +88,15 @@ export async function pluginClusterSubject(startupNodes: Array<{ host: string; p
   const client = new Cluster(startupNodes, clusterFailFastOptions());
   if (!(await waitUntilReady(client, 20_000))) throw new Error("bench cluster client not ready");
   const store = new RedisStore({ client, prefix: "bench:plugin:obj:", lockPrefix: "bench:plugin:lock:" });
-  return cacheSubject("ah-cache-plugin (Redis Cluster)", new Cache({ store, owner: "bench" }), [client as unknown as Redis], async () => {
-    await store.close();
-    client.disconnect();
-  });
+  return cacheSubject(
+    "ah-cache-plugin (Redis Cluster)",
+    new Cache({ store, owner: "bench" }),
+    [client as unknown as Redis],
+    async () => {
+      await store.close();
+      client.disconnect();
+    },
+  );
 }
 
 export function pluginMemorySubject(): Subject {
@@ -113,7 +118,7 @@ export async function rawClusterSubject(startupNodes: Array<{ host: string; port
 function rawOn(client: Redis | Cluster, name: string): Subject {
   const json = JSON.stringify(VALUE);
   const save: Operation = (i) => client.set(`raw:${key(i)}`, json, "PX", TTL_MS);
-  const load: Operation = async (i) => JSON.parse((await client.get(`raw:${key(i)}`)) as string);
+  const load: Operation = async (i) => JSON.parse((await client.get(`raw:${key(i)}`)) as string) as unknown;
   const lockUnlock = async (name: string) => {
     await client.set(name, "bench", "PX", 10_000, "NX");
     await client.del(name);
@@ -124,7 +129,8 @@ function rawOn(client: Redis | Cluster, name: string): Subject {
     operations: {
       save,
       load,
-      "load+expireTimeMS": async (i) => JSON.parse((await client.getex(`raw:${key(i)}`, "PX", TTL_MS)) as string),
+      "load+expireTimeMS": async (i) =>
+        JSON.parse((await client.getex(`raw:${key(i)}`, "PX", TTL_MS)) as string) as unknown,
       destroy: (i) => client.del(`raw:bench-destroy:${i}`),
       "lock+unlock": (i) => lockUnlock(`raw:${lockKey(i)}`),
       mixed: mixed(load, save, async (i) => {
@@ -135,7 +141,10 @@ function rawOn(client: Redis | Cluster, name: string): Subject {
     },
     prepare: async (operation, count) => {
       // One command per key, all in flight at once: a cluster cannot pipeline across slots.
-      const keys = operation === "destroy" ? Array.from({ length: count }, (_, i) => `raw:bench-destroy:${i}`) : Array.from({ length: KEY_SPACE }, (_, i) => `raw:${key(i)}`);
+      const keys =
+        operation === "destroy"
+          ? Array.from({ length: count }, (_, i) => `raw:bench-destroy:${i}`)
+          : Array.from({ length: KEY_SPACE }, (_, i) => `raw:${key(i)}`);
       await Promise.all(keys.map((name) => client.set(name, json, "PX", TTL_MS)));
     },
     close: async () => client.disconnect(),

@@ -23,4 +23,7 @@ async function main() {
   console.log(`Status: curl 'http://localhost:${port}/api/cacheStatus'`);
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -46,6 +46,11 @@ test("cacheStatus reports the store, connection, owner, counters and the locks t
 test("GET /api/cacheStatus answers over HTTP", async () => {
   const response = (await (await fetch(`${baseUrl}/api/cacheStatus`)).json()) as Record<string, any>;
   expect(response.error).toBeUndefined();
-  expect(response.cacheStatus).toMatchObject({ store: "redis", connection: "ready", owner: api.cache.owner, locksHeld: 0 });
+  expect(response.cacheStatus).toMatchObject({
+    store: "redis",
+    connection: "ready",
+    owner: api.cache.owner,
+    locksHeld: 0,
+  });
   expect(response.cacheStatus.stats.saves).toBeGreaterThanOrEqual(1);
 });

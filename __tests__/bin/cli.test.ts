@@ -53,18 +53,28 @@ const commandEnv = {
 };
 
 function actionhero(...args: string[]): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [path.join(scratch, "node_modules", "actionhero", "dist", "bin", "actionhero.js"), ...args], {
-    cwd: scratch,
-    env: commandEnv,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+  return spawnSync(
+    process.execPath,
+    [path.join(scratch, "node_modules", "actionhero", "dist", "bin", "actionhero.js"), ...args],
+    {
+      cwd: scratch,
+      env: commandEnv,
+      encoding: "utf8",
+      timeout: 60_000,
+    },
+  );
 }
 
 test("`actionhero --help` in the user's project lists the plugin's commands", () => {
   const result = actionhero("--help");
   expect(result.status).toBe(0);
-  for (const command of ["cache-locks", "cache-keys [prefix]", "cache-dump <file>", "cache-restore [options] <file>", "cache-clear [options] [prefix]"]) {
+  for (const command of [
+    "cache-locks",
+    "cache-keys [prefix]",
+    "cache-dump <file>",
+    "cache-restore [options] <file>",
+    "cache-clear [options] [prefix]",
+  ]) {
     expect(result.stdout).toContain(command);
   }
 });
@@ -147,18 +157,30 @@ test("cache-restore refuses a truncated dump, naming the line, and changes nothi
   await cache.save("c", 3);
   const result = actionhero("cache-restore", file);
   expect(result.status).toBe(1);
-  expect(result.stderr + result.stdout).toMatch(/truncated\.jsonl line 3: the file ends without its closing line after 2 entries/);
+  expect(result.stderr + result.stdout).toMatch(
+    /truncated\.jsonl line 3: the file ends without its closing line after 2 entries/,
+  );
   expect((await cache.keys()).sort()).toEqual(["a", "b", "c"]);
 });
 
 test("cache-dump shows progress on stderr when it is a terminal", async () => {
   for (let i = 0; i < 50; i += 1) await cache.save(`k${i}`, i);
   const file = path.join(scratch, "tty.jsonl");
-  const command = [process.execPath, path.join(scratch, "node_modules", "actionhero", "dist", "bin", "actionhero.js"), "cache-dump", file]
+  const command = [
+    process.execPath,
+    path.join(scratch, "node_modules", "actionhero", "dist", "bin", "actionhero.js"),
+    "cache-dump",
+    file,
+  ]
     .map((part) => `'${part}'`)
     .join(" ");
   // `script` runs the command on a pseudo-terminal, as an operator's shell would.
-  const result = spawnSync("script", ["-qec", command, "/dev/null"], { cwd: scratch, env: commandEnv, encoding: "utf8", timeout: 60_000 });
+  const result = spawnSync("script", ["-qec", command, "/dev/null"], {
+    cwd: scratch,
+    env: commandEnv,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   expect(result.status).toBe(0);
   expect(result.stdout).toContain("\rdumped 50 entries, done.");
   expect(result.stdout).toContain("wrote 50 entries");

@@ -59,21 +59,24 @@ const cases: Array<[string, (i: number) => Promise<unknown>, (i: number) => Prom
   ["fetch of a cached value", (i) => alice.fetch(`k${i}`, () => "unused"), (i) => alice.save(`k${i}`, { i }, 60_000)],
 ];
 
-test.each(cases)("%s sends exactly one command to Redis, counted by the client and by INFO commandstats", async (_, operation, prepare) => {
-  for (let i = 0; i < OPERATIONS; i++) await prepare(i);
-  await admin.config("RESETSTAT");
-  const recorder = recordCommands(redis);
-  try {
-    for (let i = 0; i < OPERATIONS; i++) await operation(i);
-  } finally {
-    recorder.restore();
-  }
-  const server = topLevelCalls(await admin.info("commandstats"));
-  expect(recorder.names.length / OPERATIONS).toBe(1);
-  expect(new Set(recorder.names)).toEqual(new Set(["evalsha"]));
-  expect(server.evalsha).toBe(OPERATIONS);
-  expect(server.eval ?? 0).toBe(0);
-});
+test.each(cases)(
+  "%s sends exactly one command to Redis, counted by the client and by INFO commandstats",
+  async (_, operation, prepare) => {
+    for (let i = 0; i < OPERATIONS; i++) await prepare(i);
+    await admin.config("RESETSTAT");
+    const recorder = recordCommands(redis);
+    try {
+      for (let i = 0; i < OPERATIONS; i++) await operation(i);
+    } finally {
+      recorder.restore();
+    }
+    const server = topLevelCalls(await admin.info("commandstats"));
+    expect(recorder.names.length / OPERATIONS).toBe(1);
+    expect(new Set(recorder.names)).toEqual(new Set(["evalsha"]));
+    expect(server.evalsha).toBe(OPERATIONS);
+    expect(server.eval ?? 0).toBe(0);
+  },
+);
 
 test("fetch of a missing value sends three commands: read-or-lock, the guarded save, unlock", async () => {
   await admin.config("RESETSTAT");

@@ -193,7 +193,13 @@ export function runConformanceSuite(storeName: string, createTarget: () => Promi
         ["a nested structure", { a: [1, "two", { three: [null, true] }], b: { c: { d: "e" } } }],
         ["an object with an own __proto__ key", JSON.parse('{"__proto__": {"polluted": true}, "x": 1}')],
         ["an object without a prototype", Object.assign(Object.create(null), { a: 1 })],
-        ["a shared (not circular) reference", (() => { const shared = { s: 1 }; return { a: shared, b: shared }; })()],
+        [
+          "a shared (not circular) reference",
+          (() => {
+            const shared = { s: 1 };
+            return { a: shared, b: shared };
+          })(),
+        ],
       ])("round-trips %s exactly", async (_, value) => {
         await alice.save("k", value);
         expect((await alice.load("k")).value).toEqual(value);
@@ -226,10 +232,17 @@ export function runConformanceSuite(storeName: string, createTarget: () => Promi
         ["Infinity", Infinity, /value is Infinity/],
         ["a circular structure", circular, /circular/],
         ["an undefined in an array", [1, undefined], /value\[1\] is undefined/],
+        // eslint-disable-next-line no-sparse-arrays -- the hole is what this case is about
         ["a sparse array", [1, , 3], /sparse/],
         ["a nested function", { f: () => 1 }, /value\["f"\] is a function/],
         ["a Map", new Map([["a", 1]]), /Map instance/],
-        ["a class instance", new (class Point { x = 1 })(), /Point instance/],
+        [
+          "a class instance",
+          new (class Point {
+            x = 1;
+          })(),
+          /Point instance/,
+        ],
         ["a symbol-keyed property", { [Symbol("s")]: 1 }, /symbol-keyed/],
         ["a structure nested too deeply", JSON.parse("[".repeat(300) + "]".repeat(300)), /nested deeper/],
       ])("refuses %s with UNSERIALIZABLE_VALUE and writes nothing", async (_, value, message) => {
@@ -251,7 +264,7 @@ export function runConformanceSuite(storeName: string, createTarget: () => Promi
       });
 
       test("a function as the value is refused, not mistaken for a callback", async () => {
-        const error = await rejectionOf(alice.save("k", (() => 1) as unknown as string));
+        const error = await rejectionOf(alice.save("k", () => 1));
         expect(error.code).toBe("UNSERIALIZABLE_VALUE");
       });
     });
@@ -289,7 +302,9 @@ export function runConformanceSuite(storeName: string, createTarget: () => Promi
 
       test("calls next(null, value, expireTimestamp, createdAt, readAt)", async () => {
         await alice.save("k", [1, 2], 10_000);
-        const [error, value, expireTimestamp, createdAt, readAt] = await callbackResult((next) => alice.load("k", next));
+        const [error, value, expireTimestamp, createdAt, readAt] = await callbackResult((next) =>
+          alice.load("k", next),
+        );
         expect(error).toBeNull();
         expect(value).toEqual([1, 2]);
         expect(expireTimestamp).toBe((createdAt as number) + 10_000);
@@ -740,7 +755,9 @@ export function runConformanceSuite(storeName: string, createTarget: () => Promi
       test("refuses bad arguments", async () => {
         expect((await rejectionOf(alice.withLock("", () => 1))).code).toBe("INVALID_KEY");
         expect((await rejectionOf(alice.withLock("k", "no" as never))).code).toBe("INVALID_OPTIONS");
-        expect((await rejectionOf(alice.withLock("k", () => 1, { expireTimeMS: -1 })).catch((e) => e)).code).toBe("INVALID_TTL");
+        expect((await rejectionOf(alice.withLock("k", () => 1, { expireTimeMS: -1 })).catch((e) => e)).code).toBe(
+          "INVALID_TTL",
+        );
         expect(await alice.locks()).toEqual([]);
       });
     });
@@ -899,7 +916,9 @@ export function runConformanceSuite(storeName: string, createTarget: () => Promi
           await sleep(50);
           return { made: runs };
         };
-        const results = await Promise.all(Array.from({ length: 20 }, () => alice.fetch("k", producer, { expireTimeMS: 60_000 })));
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => alice.fetch("k", producer, { expireTimeMS: 60_000 })),
+        );
         expect(runs).toBe(1);
         expect(results).toEqual(Array(20).fill({ made: 1 }));
         const stored = await alice.load("k");
@@ -947,7 +966,9 @@ export function runConformanceSuite(storeName: string, createTarget: () => Promi
 
       test("bad arguments and unserializable results are refused, and the lock is released", async () => {
         expect((await rejectionOf(alice.fetch("k", "not a function" as never))).code).toBe("INVALID_OPTIONS");
-        expect((await rejectionOf(alice.fetch("k", () => 1, { expireTimeMs: 5 } as never))).code).toBe("INVALID_OPTIONS");
+        expect((await rejectionOf(alice.fetch("k", () => 1, { expireTimeMs: 5 } as never))).code).toBe(
+          "INVALID_OPTIONS",
+        );
         expect((await rejectionOf(alice.fetch("k", () => 1, { lockTimeoutMS: -1 }))).code).toBe("INVALID_TTL");
         expect((await rejectionOf(alice.fetch("k", () => undefined))).code).toBe("UNSERIALIZABLE_VALUE");
         expect(await alice.locks()).toEqual([]);
@@ -956,7 +977,10 @@ export function runConformanceSuite(storeName: string, createTarget: () => Promi
 
       test("calls next(null, value)", async () => {
         expect(await callbackResult((next) => alice.fetch("k", () => 42, next))).toEqual([null, 42]);
-        expect(await callbackResult((next) => alice.fetch("k", () => 0, { expireTimeMS: 1000 }, next))).toEqual([null, 42]);
+        expect(await callbackResult((next) => alice.fetch("k", () => 0, { expireTimeMS: 1000 }, next))).toEqual([
+          null,
+          42,
+        ]);
       });
     });
 
@@ -1038,7 +1062,9 @@ export function runConformanceSuite(storeName: string, createTarget: () => Promi
         fs.writeFileSync(cutAtLine, lines.slice(0, 4).join("\n") + "\n");
         const atLine = await rejectionOf(alice.dumpRead(cutAtLine, { mode: "merge" }));
         expect(atLine.code).toBe("INVALID_DUMP");
-        expect(atLine.message).toMatch(/line 4: the file ends without its closing line after 3 entries: it is truncated/);
+        expect(atLine.message).toMatch(
+          /line 4: the file ends without its closing line after 3 entries: it is truncated/,
+        );
 
         expect(await alice.keys()).toEqual(["survivor"]);
       });
@@ -1046,10 +1072,26 @@ export function runConformanceSuite(storeName: string, createTarget: () => Promi
       test.each([
         ["not a dump", '{"hello":1}\n', /line 1: not an ah-cache-plugin dump/],
         ["empty", "", /line 1: the file is empty/],
-        ["bad entry", '{"format":"ah-cache-plugin/dump","version":1}\n{"key":"","value":1,"createdAt":1,"readAt":null,"expireTimestamp":null}\n', /line 2: key must not be empty/],
-        ["bad timestamp", '{"format":"ah-cache-plugin/dump","version":1}\n{"key":"k","value":1,"createdAt":"yesterday","readAt":null,"expireTimestamp":null}\n', /line 2: createdAt must be a timestamp/],
-        ["wrong count", '{"format":"ah-cache-plugin/dump","version":1}\n{"end":true,"entries":2}\n', /line 2: the closing line.s count does not match the 0 entries the file holds/],
-        ["after the end", '{"format":"ah-cache-plugin/dump","version":1}\n{"end":true,"entries":0}\n{"list":"q","items":[]}\n', /line 3: text after the closing line/],
+        [
+          "bad entry",
+          '{"format":"ah-cache-plugin/dump","version":1}\n{"key":"","value":1,"createdAt":1,"readAt":null,"expireTimestamp":null}\n',
+          /line 2: key must not be empty/,
+        ],
+        [
+          "bad timestamp",
+          '{"format":"ah-cache-plugin/dump","version":1}\n{"key":"k","value":1,"createdAt":"yesterday","readAt":null,"expireTimestamp":null}\n',
+          /line 2: createdAt must be a timestamp/,
+        ],
+        [
+          "wrong count",
+          '{"format":"ah-cache-plugin/dump","version":1}\n{"end":true,"entries":2}\n',
+          /line 2: the closing line.s count does not match the 0 entries the file holds/,
+        ],
+        [
+          "after the end",
+          '{"format":"ah-cache-plugin/dump","version":1}\n{"end":true,"entries":0}\n{"list":"q","items":[]}\n',
+          /line 3: text after the closing line/,
+        ],
       ])("a corrupt dump (%s) is refused with INVALID_DUMP naming the line", async (_, contents, message) => {
         await alice.save("survivor", true);
         const file = path.join(dir, "bad.jsonl");
@@ -1062,9 +1104,13 @@ export function runConformanceSuite(storeName: string, createTarget: () => Promi
 
       test("a missing file, a bad mode and a bad path are clear errors", async () => {
         expect((await rejectionOf(alice.dumpRead(path.join(dir, "absent.jsonl")))).code).toBe("INVALID_DUMP");
-        expect((await rejectionOf(alice.dumpRead(path.join(dir, "x"), { mode: "append" } as never))).code).toBe("INVALID_OPTIONS");
-        expect((await rejectionOf(alice.dumpWrite(path.join(dir, "no", "such", "dir.jsonl")))).code).toBe("INVALID_OPTIONS");
-        expect((await rejectionOf(alice.dumpWrite("" as never))).code).toBe("INVALID_OPTIONS");
+        expect((await rejectionOf(alice.dumpRead(path.join(dir, "x"), { mode: "append" } as never))).code).toBe(
+          "INVALID_OPTIONS",
+        );
+        expect((await rejectionOf(alice.dumpWrite(path.join(dir, "no", "such", "dir.jsonl")))).code).toBe(
+          "INVALID_OPTIONS",
+        );
+        expect((await rejectionOf(alice.dumpWrite(""))).code).toBe("INVALID_OPTIONS");
         expect(fs.readdirSync(dir)).toEqual([]);
       });
 
@@ -1072,9 +1118,14 @@ export function runConformanceSuite(storeName: string, createTarget: () => Promi
         for (let i = 0; i < 3; i += 1) await alice.save(`k${i}`, i);
         const file = path.join(dir, "dump.jsonl");
         const progress: number[] = [];
-        expect(await callbackResult((next) => alice.dumpWrite(file, { onProgress: (n) => progress.push(n) }, next))).toEqual([null, 3]);
+        expect(
+          await callbackResult((next) => alice.dumpWrite(file, { onProgress: (n) => progress.push(n) }, next)),
+        ).toEqual([null, 3]);
         expect(progress[progress.length - 1]).toBe(3);
-        expect(await callbackResult((next) => alice.dumpRead(file, next))).toEqual([null, { restored: 3, expired: 0, locked: 0 }]);
+        expect(await callbackResult((next) => alice.dumpRead(file, next))).toEqual([
+          null,
+          { restored: 3, expired: 0, locked: 0 },
+        ]);
       });
 
       test("special keys survive a round trip", async () => {

@@ -72,9 +72,13 @@ describe("memory store specifics", () => {
     const cache = new Cache({ store, owner: "alice" });
     const order: string[] = [];
     let releaseFirst!: () => void;
-    const first = cache.withLock("k", () => new Promise<void>((resolve) => (releaseFirst = resolve)).then(() => void order.push("first")), {
-      expireTimeMS: 3_600_000,
-    });
+    const first = cache.withLock(
+      "k",
+      () => new Promise<void>((resolve) => (releaseFirst = resolve)).then(() => void order.push("first")),
+      {
+        expireTimeMS: 3_600_000,
+      },
+    );
     await sleep(1);
     const second = cache.withLock("k", () => order.push("second"), { retry: 3_600_000, expireTimeMS: 3_600_000 });
     await sleep(1);
@@ -85,4 +89,3 @@ describe("memory store specifics", () => {
     await store.close();
   }, 10_000);
 });
-

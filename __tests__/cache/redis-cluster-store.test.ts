@@ -28,7 +28,14 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-runConformanceSuite("redis cluster", redisTarget("cluster-conformance", () => client, (prefix) => deleteByPrefixOnCluster(client, prefix)));
+runConformanceSuite(
+  "redis cluster",
+  redisTarget(
+    "cluster-conformance",
+    () => client,
+    (prefix) => deleteByPrefixOnCluster(client, prefix),
+  ),
+);
 
 describe("redis cluster specifics", () => {
   let prefix: string;
@@ -53,7 +60,14 @@ describe("redis cluster specifics", () => {
   test("every key one operation touches (object, list, lock, fencing counter) hashes to one slot, special keys included", async () => {
     for (const key of ["plain", ...SPECIAL_KEYS]) {
       const slots = new Set(
-        await Promise.all([store.layout.objectKey(key), store.layout.listKey(key), store.layout.lockKey(key), store.layout.fenceKey(key)].map(slotOf)),
+        await Promise.all(
+          [
+            store.layout.objectKey(key),
+            store.layout.listKey(key),
+            store.layout.lockKey(key),
+            store.layout.fenceKey(key),
+          ].map(slotOf),
+        ),
       );
       expect(slots.size).toBe(1);
     }
@@ -68,7 +82,11 @@ describe("redis cluster specifics", () => {
     // The keys really are spread: each primary holds some of them.
     const primaries = client.nodes("master");
     expect(primaries).toHaveLength(3);
-    const perPrimary = await Promise.all(primaries.map(async (node) => (await node.scan("0", "MATCH", `${prefix}obj:{spread*`, "COUNT", 10_000))[1].length));
+    const perPrimary = await Promise.all(
+      primaries.map(
+        async (node) => (await node.scan("0", "MATCH", `${prefix}obj:{spread*`, "COUNT", 10_000))[1].length,
+      ),
+    );
     for (const count of perPrimary) expect(count).toBeGreaterThan(0);
 
     expect((await alice.keys("spread:")).sort()).toEqual([...keys].sort());

@@ -26,7 +26,14 @@ afterAll(async () => {
   await setup?.stop();
 });
 
-runConformanceSuite("redis via sentinel", redisTarget("sentinel-conformance", () => client, (prefix) => deleteByPrefix(client, prefix)));
+runConformanceSuite(
+  "redis via sentinel",
+  redisTarget(
+    "sentinel-conformance",
+    () => client,
+    (prefix) => deleteByPrefix(client, prefix),
+  ),
+);
 
 test("after a sentinel failover the same client writes to the promoted replica", async () => {
   const prefix = uniquePrefix("sentinel-failover");

@@ -12,7 +12,14 @@ afterAll(async () => {
   await redis.quit();
 });
 
-runConformanceSuite("redis store", redisTarget("conformance", () => redis, (prefix) => deleteByPrefix(redis, prefix)));
+runConformanceSuite(
+  "redis store",
+  redisTarget(
+    "conformance",
+    () => redis,
+    (prefix) => deleteByPrefix(redis, prefix),
+  ),
+);
 
 describe("redis store specifics", () => {
   let prefix: string;
@@ -31,7 +38,12 @@ describe("redis store specifics", () => {
   });
 
   test("a waiter in the same process wakes on the release itself: with polling an hour apart, it still gets the lock", async () => {
-    const patient = new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:`, lockFallbackPollMs: 3_600_000 });
+    const patient = new RedisStore({
+      client: redis,
+      prefix: `${prefix}obj:`,
+      lockPrefix: `${prefix}lock:`,
+      lockFallbackPollMs: 3_600_000,
+    });
     const cache = new Cache({ store: patient, owner: "alice" });
     try {
       const order: string[] = [];
@@ -110,8 +122,14 @@ describe("redis store specifics", () => {
 
   test("prefixes with glob characters only ever list their own locks", async () => {
     const globPrefix = `${prefix}g*[a]?\\:`;
-    const globby = new Cache({ store: new RedisStore({ client: redis, prefix: `${globPrefix}obj:`, lockPrefix: `${globPrefix}lock:` }), owner: "x" });
-    const neighbour = new Cache({ store: new RedisStore({ client: redis, prefix: `${prefix}gXaY\\:obj:`, lockPrefix: `${prefix}gXaY\\:lock:` }), owner: "x" });
+    const globby = new Cache({
+      store: new RedisStore({ client: redis, prefix: `${globPrefix}obj:`, lockPrefix: `${globPrefix}lock:` }),
+      owner: "x",
+    });
+    const neighbour = new Cache({
+      store: new RedisStore({ client: redis, prefix: `${prefix}gXaY\\:obj:`, lockPrefix: `${prefix}gXaY\\:lock:` }),
+      owner: "x",
+    });
     await globby.lock("mine");
     await neighbour.lock("theirs");
     expect(await globby.locks()).toEqual(["mine"]);
@@ -119,7 +137,9 @@ describe("redis store specifics", () => {
   });
 
   test("refuses prefixes that would break the hash tag or merge objects with locks", () => {
-    expect(() => new RedisStore({ client: redis, prefix: "a{b", lockPrefix: "l:" })).toThrow(/must be a non-empty string without/);
+    expect(() => new RedisStore({ client: redis, prefix: "a{b", lockPrefix: "l:" })).toThrow(
+      /must be a non-empty string without/,
+    );
     expect(() => new RedisStore({ client: redis, prefix: "same:", lockPrefix: "same:" })).toThrow(/must differ/);
   });
 
@@ -127,7 +147,12 @@ describe("redis store specifics", () => {
     for (let i = 0; i < 30; i++) await alice.lock(`k${i}`);
     const recorder = recordCommands(redis);
     try {
-      const scanning = new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:`, scanCount: 7 });
+      const scanning = new RedisStore({
+        client: redis,
+        prefix: `${prefix}obj:`,
+        lockPrefix: `${prefix}lock:`,
+        scanCount: 7,
+      });
       expect((await new Cache({ store: scanning, owner: "a" }).locks()).length).toBe(30);
     } finally {
       recorder.restore();
@@ -138,7 +163,12 @@ describe("redis store specifics", () => {
   });
 
   test("keys, size, clear and dumps also SCAN with the configured COUNT, never KEYS, and clear pipelines UNLINKs", async () => {
-    const scanning = new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:`, scanCount: 7 });
+    const scanning = new RedisStore({
+      client: redis,
+      prefix: `${prefix}obj:`,
+      lockPrefix: `${prefix}lock:`,
+      scanCount: 7,
+    });
     const cache = new Cache({ store: scanning, owner: "a" });
     for (let i = 0; i < 30; i++) await cache.save(`k${i}`, i);
     await cache.push("queue", 1);
@@ -148,7 +178,7 @@ describe("redis store specifics", () => {
     redis.sendCommand = function (this: typeof redis, ...args: Parameters<typeof redis.sendCommand>) {
       sent.push({ name: args[0].name, args: args[0].args });
       return original.apply(this, args);
-    } as typeof redis.sendCommand;
+    };
     try {
       expect(await cache.keys()).toHaveLength(30);
       expect(await cache.size()).toBe(30);
@@ -175,8 +205,16 @@ describe("redis store specifics", () => {
     test("a waiter on another connection wakes when the lock is released", async () => {
       const holderConnection = connectRedis();
       try {
-        const holder = new Cache({ store: new RedisStore({ client: holderConnection, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` }), owner: "holder" });
-        const waiterStore = new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:`, ...noPolling });
+        const holder = new Cache({
+          store: new RedisStore({ client: holderConnection, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` }),
+          owner: "holder",
+        });
+        const waiterStore = new RedisStore({
+          client: redis,
+          prefix: `${prefix}obj:`,
+          lockPrefix: `${prefix}lock:`,
+          ...noPolling,
+        });
         const waiter = new Cache({ store: waiterStore, owner: "waiter" });
         await holder.lock("k", 60_000);
         const waiting = waiter.lock("k", { retry: 50_000 });
@@ -190,7 +228,12 @@ describe("redis store specifics", () => {
     }, 10_000);
 
     test("checkLock and load with retry wake on release too", async () => {
-      const waiterStore = new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:`, ...noPolling });
+      const waiterStore = new RedisStore({
+        client: redis,
+        prefix: `${prefix}obj:`,
+        lockPrefix: `${prefix}lock:`,
+        ...noPolling,
+      });
       const waiter = new Cache({ store: waiterStore, owner: "waiter" });
       await alice.save("k", "v");
       await alice.lock("k", 60_000);
@@ -204,13 +247,19 @@ describe("redis store specifics", () => {
     }, 10_000);
 
     test("all waiters of a store share one subscriber connection", async () => {
-      const waiterStore = new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:`, ...noPolling });
+      const waiterStore = new RedisStore({
+        client: redis,
+        prefix: `${prefix}obj:`,
+        lockPrefix: `${prefix}lock:`,
+        ...noPolling,
+      });
       const waiter = new Cache({ store: waiterStore, owner: "waiter" });
       for (let i = 0; i < 20; i++) await alice.lock(`k${i}`, 60_000);
       const waiting = Array.from({ length: 20 }, (_, i) => waiter.lock(`k${i}`, { retry: 50_000 }));
       while (waiterStore.waiting < 20) await new Promise((resolve) => setImmediate(resolve));
       // Registering does not wait for the subscriber, so give its SUBSCRIBE a moment to arrive.
-      const numsub = async () => ((await redis.call("PUBSUB", "NUMSUB", store.layout.releaseChannel())) as [string, number])[1];
+      const numsub = async () =>
+        ((await redis.call("PUBSUB", "NUMSUB", store.layout.releaseChannel())) as [string, number])[1];
       for (let tries = 0; tries < 100 && (await numsub()) === 0; tries++) await sleep(10);
       expect(await numsub()).toBe(1);
       for (let i = 0; i < 20; i++) await alice.unlock(`k${i}`);

@@ -12,10 +12,20 @@ jest.setTimeout(120_000);
 
 const PREFIX = "acl-app:";
 
-async function exercise(options: RedisOptions & { url?: string }, expectReady = true): Promise<{ cache: Cache; close(): Promise<void> }> {
+async function exercise(
+  options: RedisOptions & { url?: string },
+  expectReady = true,
+): Promise<{ cache: Cache; close(): Promise<void> }> {
   const { url, ...rest } = options;
-  const client = url ? new Redis(url, { ...failFastOptions(1000), ...rest }) : new Redis({ host: "127.0.0.1", ...failFastOptions(1000), ...rest });
-  const store = new RedisStore({ client, prefix: `${PREFIX}obj:`, lockPrefix: `${PREFIX}lock:`, operationTimeoutMs: 1000 });
+  const client = url
+    ? new Redis(url, { ...failFastOptions(1000), ...rest })
+    : new Redis({ host: "127.0.0.1", ...failFastOptions(1000), ...rest });
+  const store = new RedisStore({
+    client,
+    prefix: `${PREFIX}obj:`,
+    lockPrefix: `${PREFIX}lock:`,
+    operationTimeoutMs: 1000,
+  });
   // Without an offline queue nothing waits for the connection, so the test does, once.
   expect(await waitUntilReady(client, expectReady ? 5000 : 500)).toBe(expectReady);
   const cache = new Cache({ store, owner: "a" });
@@ -82,7 +92,18 @@ describe("an ACL user limited to the plugin's key prefix and channels", () => {
   beforeAll(async () => {
     server = await startRedisServer();
     const admin = new Redis(server.port);
-    await admin.call("ACL", "SETUSER", "cacheapp", "on", ">apppass", `~${PREFIX}*`, `&${PREFIX}*`, "+@all", "-@dangerous", "+info");
+    await admin.call(
+      "ACL",
+      "SETUSER",
+      "cacheapp",
+      "on",
+      ">apppass",
+      `~${PREFIX}*`,
+      `&${PREFIX}*`,
+      "+@all",
+      "-@dangerous",
+      "+info",
+    );
     await admin.quit();
   });
   afterAll(() => server.stop());
@@ -114,18 +135,41 @@ describe("TLS", () => {
   beforeAll(async () => {
     tlsPort = await freePort();
     certDir = fs.mkdtempSync(path.join(os.tmpdir(), "ah-cache-tls-"));
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-      "-keyout", path.join(certDir, "key.pem"), "-out", path.join(certDir, "cert.pem"),
-    ], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        path.join(certDir, "key.pem"),
+        "-out",
+        path.join(certDir, "cert.pem"),
+      ],
+      { stdio: "ignore" },
+    );
     server = await startRedisServer(
       [
-        "--port", "0",
-        "--tls-port", String(tlsPort),
-        "--tls-cert-file", path.join(certDir, "cert.pem"),
-        "--tls-key-file", path.join(certDir, "key.pem"),
-        "--tls-ca-cert-file", path.join(certDir, "cert.pem"),
-        "--tls-auth-clients", "no",
+        "--port",
+        "0",
+        "--tls-port",
+        String(tlsPort),
+        "--tls-cert-file",
+        path.join(certDir, "cert.pem"),
+        "--tls-key-file",
+        path.join(certDir, "key.pem"),
+        "--tls-ca-cert-file",
+        path.join(certDir, "cert.pem"),
+        "--tls-auth-clients",
+        "no",
       ],
       { probePort: tlsPort },
     );
@@ -136,7 +180,10 @@ describe("TLS", () => {
   });
 
   test("the library works over rediss://", async () => {
-    const { cache, close } = await exercise({ url: `rediss://127.0.0.1:${tlsPort}`, tls: { ca: fs.readFileSync(path.join(certDir, "cert.pem")) } });
+    const { cache, close } = await exercise({
+      url: `rediss://127.0.0.1:${tlsPort}`,
+      tls: { ca: fs.readFileSync(path.join(certDir, "cert.pem")) },
+    });
     try {
       await everyKindOfCall(cache);
     } finally {
@@ -147,7 +194,9 @@ describe("TLS", () => {
   test("a server configured with REDIS_URL=rediss://… passes TLS through to the plugin's connection", async () => {
     let app: ServerProcess | undefined;
     try {
-      app = await startServerProcess(path.join(__dirname, "..", ".."), "dist/server.js", { REDIS_URL: `rediss://127.0.0.1:${tlsPort}/0` });
+      app = await startServerProcess(path.join(__dirname, "..", ".."), "dist/server.js", {
+        REDIS_URL: `rediss://127.0.0.1:${tlsPort}/0`,
+      });
       const response = await app.getJson("/api/cacheTest?key=tls&value=works");
       expect(response.cacheStore).toBe("redis");
       expect(response.cacheTestResults.loadResp.value).toBe("works");

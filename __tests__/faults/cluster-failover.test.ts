@@ -55,7 +55,12 @@ test("killing a primary under load: its replica takes over, calls fail only with
         outcomes.push({ at: Date.now(), ms: Date.now() - started });
       } catch (error) {
         const failure = error as CacheError;
-        outcomes.push({ at: Date.now(), ms: Date.now() - started, code: failure.code ?? String(error), message: failure.message });
+        outcomes.push({
+          at: Date.now(),
+          ms: Date.now() - started,
+          code: failure.code ?? String(error),
+          message: failure.message,
+        });
         // A failing call returns at once; pause so the loop does not spin while the cluster recovers.
         await sleep(5);
       }

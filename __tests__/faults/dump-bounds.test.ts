@@ -75,7 +75,9 @@ test("a line longer than maxValueBytes plus the entry overhead is INVALID_DUMP, 
   fs.writeFileSync(file, HEADER + `{"key":"k","value":"${"x".repeat(200_000)}"`);
   const error = await refusal(file);
   expect(error.code).toBe("INVALID_DUMP");
-  expect(error.message).toBe(`${file} line 2: the line is longer than ${1024 + 64 * 1024} bytes (maxValueBytes plus entry overhead)`);
+  expect(error.message).toBe(
+    `${file} line 2: the line is longer than ${1024 + 64 * 1024} bytes (maxValueBytes plus entry overhead)`,
+  );
 });
 
 test("a 100 MB line is refused with peak RSS under 2 x maxValueBytes + 100 MB", async () => {
@@ -100,7 +102,11 @@ test("messages name the file and line, never what it holds", async () => {
     `{"format":"ah-cache-plugin/dump","version":"${secret}"}\n`,
     HEADER + `{"key":{"${secret}":1},"value":1,"createdAt":1,"readAt":null,"expireTimestamp":null}\n`,
     HEADER + `{"key":"k","value":1,"createdAt":"${secret}","readAt":null,"expireTimestamp":null}\n`,
-    HEADER + `{"key":"k","value":${'{"a":'.repeat(300)}1${"}".repeat(300)},"createdAt":1,"readAt":null,"expireTimestamp":null}\n`.replace('"a"', `"${secret}"`),
+    HEADER +
+      `{"key":"k","value":${'{"a":'.repeat(300)}1${"}".repeat(300)},"createdAt":1,"readAt":null,"expireTimestamp":null}\n`.replace(
+        '"a"',
+        `"${secret}"`,
+      ),
   ];
   for (const [index, text] of cases.entries()) {
     const file = path.join(dir, `secret-${index}.jsonl`);
@@ -131,7 +137,9 @@ describe("a file that changes under a restore", () => {
 
   test("appended to during the check: refused before anything is cleared", async () => {
     const file = await validDump(3);
-    changeDuring(1, () => fs.appendFileSync(file, '{"key":"late","value":1,"createdAt":1,"readAt":null,"expireTimestamp":null}\n'));
+    changeDuring(1, () =>
+      fs.appendFileSync(file, '{"key":"late","value":1,"createdAt":1,"readAt":null,"expireTimestamp":null}\n'),
+    );
     expect((await refusal(file)).code).toBe("INVALID_DUMP");
     expect(await cache.keys()).toEqual(["kept"]);
   });

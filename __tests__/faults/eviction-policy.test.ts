@@ -57,7 +57,9 @@ test("an ACL user that may not run CONFIG gets no warning and no error", async (
 
 test("a server started on such a Redis logs the warning once", async () => {
   await admin.config("SET", "maxmemory-policy", "allkeys-lru");
-  const demo = await startServerProcess(path.join(__dirname, "..", ".."), "dist/server.js", { REDIS_URL: `${server.url}/0` });
+  const demo = await startServerProcess(path.join(__dirname, "..", ".."), "dist/server.js", {
+    REDIS_URL: `${server.url}/0`,
+  });
   try {
     const output = demo.output();
     expect(output.match(/maxmemory-policy allkeys-lru/g)).toHaveLength(1);

@@ -11,7 +11,9 @@ jest.setTimeout(120_000);
 
 /** With Redis up, a call may only fail for what the caller did; UNAVAILABLE and STORE_ERROR would be our bug. */
 const EXPECTED_CODES = new Set<string>(
-  Object.values(CacheErrorCodes).filter((code) => code !== CacheErrorCodes.UNAVAILABLE && code !== CacheErrorCodes.STORE_ERROR),
+  Object.values(CacheErrorCodes).filter(
+    (code) => code !== CacheErrorCodes.UNAVAILABLE && code !== CacheErrorCodes.STORE_ERROR,
+  ),
 );
 const redis = connectRedis();
 const prefix = uniquePrefix("fuzz");
@@ -24,7 +26,24 @@ afterAll(async () => {
 const loneSurrogate = fc.constantFrom("\uD800", "a\uDC00b", "\uDBFF");
 const keyArbitrary = fc.oneof(
   { weight: 6, arbitrary: fc.string({ minLength: 1, maxLength: 40, unit: "grapheme" }) },
-  { weight: 2, arbitrary: fc.constantFrom("*", "?", "[a-z]", "\\", "{", "}", "{x}", "a}b", "%7D", "__proto__", "constructor", "prototype", "line\nbreak") },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      "*",
+      "?",
+      "[a-z]",
+      "\\",
+      "{",
+      "}",
+      "{x}",
+      "a}b",
+      "%7D",
+      "__proto__",
+      "constructor",
+      "prototype",
+      "line\nbreak",
+    ),
+  },
   {
     weight: 2,
     arbitrary: fc.oneof(
@@ -45,10 +64,23 @@ const pollutingValue = fc.constantFrom(
   JSON.parse('{"constructor": {"prototype": {"polluted": "yes"}}}'),
   { nested: JSON.parse('{"__proto__": {"polluted": "yes"}}') },
 );
-const deepValue = fc.integer({ min: 1, max: 400 }).map((depth) => JSON.parse("[".repeat(depth) + "1" + "]".repeat(depth)));
+const deepValue = fc
+  .integer({ min: 1, max: 400 })
+  .map((depth) => JSON.parse("[".repeat(depth) + "1" + "]".repeat(depth)));
 const valueArbitrary = fc.oneof(
   { weight: 5, arbitrary: fc.jsonValue() },
-  { weight: 2, arbitrary: fc.anything({ withBigInt: true, withMap: true, withSet: true, withDate: true, withTypedArray: true, withSparseArray: true, withNullPrototype: true }) },
+  {
+    weight: 2,
+    arbitrary: fc.anything({
+      withBigInt: true,
+      withMap: true,
+      withSet: true,
+      withDate: true,
+      withTypedArray: true,
+      withSparseArray: true,
+      withNullPrototype: true,
+    }),
+  },
   { weight: 1, arbitrary: pollutingValue },
   { weight: 1, arbitrary: deepValue },
   { weight: 1, arbitrary: fc.constantFrom(undefined, NaN, Infinity, () => 1, Symbol("v"), "x".repeat(200_000)) },
@@ -59,7 +91,10 @@ const ttlArbitrary = fc.oneof(
   fc.integer({ min: 1, max: 10_000_000 }),
   fc.double(),
   fc.constantFrom(0, -1, NaN, Infinity, "1000", true, [], {}),
-  fc.record({ expireTimeMS: fc.oneof(fc.integer({ min: 1, max: 100_000 }), fc.constant(0)), requireLock: fc.boolean() }, { requiredKeys: [] }),
+  fc.record(
+    { expireTimeMS: fc.oneof(fc.integer({ min: 1, max: 100_000 }), fc.constant(0)), requireLock: fc.boolean() },
+    { requiredKeys: [] },
+  ),
 );
 const optionsArbitrary = fc.oneof(
   fc.constant(undefined),
@@ -70,7 +105,23 @@ const optionsArbitrary = fc.oneof(
 );
 
 const callArbitrary = fc.record({
-  method: fc.constantFrom("save", "load", "destroy", "lock", "unlock", "checkLock", "locks", "acquireLock", "push", "pop", "listLength", "fetch", "keys", "extendLock", "size"),
+  method: fc.constantFrom(
+    "save",
+    "load",
+    "destroy",
+    "lock",
+    "unlock",
+    "checkLock",
+    "locks",
+    "acquireLock",
+    "push",
+    "pop",
+    "listLength",
+    "fetch",
+    "keys",
+    "extendLock",
+    "size",
+  ),
   key: keyArbitrary,
   value: valueArbitrary,
   ttl: ttlArbitrary,
@@ -113,7 +164,12 @@ function documentedForm(value: unknown): unknown {
   for (const key of Object.keys(value)) {
     // Documented: a property whose value is undefined is dropped, as JSON.stringify drops it.
     if ((value as Record<string, unknown>)[key] === undefined) continue;
-    Object.defineProperty(plain, key, { value: documentedForm((value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(plain, key, {
+      value: documentedForm((value as Record<string, unknown>)[key]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return plain;
 }
@@ -183,15 +239,26 @@ function describeStoreFuzz(name: string, makeStore: () => CacheStore) {
 
     test("valid JSON values round-trip exactly, with TTLs and through callbacks", async () => {
       await fc.assert(
-        fc.asyncProperty(fc.string({ minLength: 1, maxLength: 30 }).filter((key) => (key as string & { isWellFormed(): boolean }).isWellFormed()), fc.jsonValue(), fc.option(fc.integer({ min: 1000, max: 1_000_000 }), { nil: undefined }), async (key, value, ttl) => {
-          const saved = await new Promise((resolve, reject) => cache.save(key, value, ttl, (error, result) => (error ? reject(error) : resolve(result))));
-          expect(saved).toBe(true);
-          const [error, loaded, expireTimestamp, createdAt] = await new Promise<unknown[]>((resolve) => cache.load(key, (...args) => resolve(args)));
-          expect(error).toBeNull();
-          expect(isDeepStrictEqual(loaded, documentedForm(value))).toBe(true);
-          expect(expireTimestamp).toBe(ttl === undefined ? null : (createdAt as number) + ttl);
-          await cache.destroy(key);
-        }),
+        fc.asyncProperty(
+          fc
+            .string({ minLength: 1, maxLength: 30 })
+            .filter((key) => (key as string & { isWellFormed(): boolean }).isWellFormed()),
+          fc.jsonValue(),
+          fc.option(fc.integer({ min: 1000, max: 1_000_000 }), { nil: undefined }),
+          async (key, value, ttl) => {
+            const saved = await new Promise((resolve, reject) => {
+              void cache.save(key, value, ttl, (error, result) => (error ? reject(error) : resolve(result)));
+            });
+            expect(saved).toBe(true);
+            const [error, loaded, expireTimestamp, createdAt] = await new Promise<unknown[]>((resolve) => {
+              void cache.load(key, (...args) => resolve(args));
+            });
+            expect(error).toBeNull();
+            expect(isDeepStrictEqual(loaded, documentedForm(value))).toBe(true);
+            expect(expireTimestamp).toBe(ttl === undefined ? null : (createdAt as number) + ttl);
+            await cache.destroy(key);
+          },
+        ),
         { numRuns: 200 },
       );
     });
@@ -199,4 +266,7 @@ function describeStoreFuzz(name: string, makeStore: () => CacheStore) {
 }
 
 describeStoreFuzz("memory store", () => new MemoryStore());
-describeStoreFuzz("redis store", () => new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` }));
+describeStoreFuzz(
+  "redis store",
+  () => new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` }),
+);

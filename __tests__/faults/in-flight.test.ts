@@ -43,7 +43,14 @@ async function setUp(): Promise<{ cache: Cache; closed: () => number | undefined
 /** Starts 20 calls, each settling with its code and the time it settled. */
 function inFlight(cache: Cache): Promise<Array<{ code: string; at: number }>> {
   const calls = Array.from({ length: 20 }, (_, i) => (i % 2 ? cache.save(`k${i}`, i) : cache.load("k")));
-  return Promise.all(calls.map((call) => call.then(() => ({ code: "OK", at: Date.now() }), (error: CacheError) => ({ code: error.code, at: Date.now() }))));
+  return Promise.all(
+    calls.map((call) =>
+      call.then(
+        () => ({ code: "OK", at: Date.now() }),
+        (error: CacheError) => ({ code: error.code, at: Date.now() }),
+      ),
+    ),
+  );
 }
 
 /** Holds every write (our scripts are writes) in the server until `ms` have passed; the admin connection stays usable. */
@@ -54,7 +61,12 @@ async function pauseWrites(ms: number): Promise<Redis> {
   return admin;
 }
 
-function report(label: string, settled: Array<{ code: string; at: number }>, closedAt: number | undefined, since: number): number {
+function report(
+  label: string,
+  settled: Array<{ code: string; at: number }>,
+  closedAt: number | undefined,
+  since: number,
+): number {
   const slowest = Math.max(...settled.map(({ at }) => at - (closedAt ?? since)));
   console.log(`${label}: ${settled.length} calls in flight; slowest settled ${slowest} ms after the close`);
   return slowest;

@@ -111,11 +111,17 @@ describe("isolation between namespaces", () => {
 
 describe("size limit", () => {
   test("a value over maxValueBytes is refused with TOO_LARGE before anything is sent", async () => {
-    const cache = new Cache({ store: new RedisStore({ client: redis, prefix: `${base}big:obj:`, lockPrefix: `${base}big:lock:` }), owner: "o" });
+    const cache = new Cache({
+      store: new RedisStore({ client: redis, prefix: `${base}big:obj:`, lockPrefix: `${base}big:lock:` }),
+      owner: "o",
+    });
     const recorder = recordCommands(redis);
     let error: CacheError | undefined;
     try {
-      error = await cache.save("big", "x".repeat(1024 * 1024)).then(() => undefined, (failure: CacheError) => failure);
+      error = await cache.save("big", "x".repeat(1024 * 1024)).then(
+        () => undefined,
+        (failure: CacheError) => failure,
+      );
     } finally {
       recorder.restore();
     }
@@ -145,7 +151,18 @@ describe("owner spoofing through the public API", () => {
       intruder.load("k").catch((error: CacheError) => error.code),
       intruder.withLock("k", () => "ran", { retry: 50 }).catch((error: CacheError) => error.code),
     ]);
-    expect(attempts).toEqual([false, false, null, false, "LOCKED", "LOCK_NOT_HELD", "LOCKED", "LOCK_NOT_HELD", "LOCKED", "LOCK_TIMEOUT"]);
+    expect(attempts).toEqual([
+      false,
+      false,
+      null,
+      false,
+      "LOCKED",
+      "LOCK_NOT_HELD",
+      "LOCKED",
+      "LOCK_NOT_HELD",
+      "LOCKED",
+      "LOCK_TIMEOUT",
+    ]);
     expect(await holder.locks({ details: true })).toEqual([{ key: "k", owner: "holder", ttl: expect.any(Number) }]);
     expect((await holder.locks({ details: true }))[0].ttl).toBeGreaterThan(50_000);
     // Still the holder's acquisition: its token names the current fencing counter.

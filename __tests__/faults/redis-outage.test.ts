@@ -23,13 +23,19 @@ interface Outcome {
   phase: "up" | "down" | "back";
   started: number;
   waited: number;
-  code: string | "ok";
+  /** The CacheError code, or "ok". */
+  code: string;
 }
 
 beforeAll(async () => {
   server = await startRedisServer();
   client = new Redis(server.url, { ...failFastOptions(OPERATION_TIMEOUT_MS), retryStrategy: () => 100 });
-  store = new RedisStore({ client, prefix: "outage:obj:", lockPrefix: "outage:lock:", operationTimeoutMs: OPERATION_TIMEOUT_MS });
+  store = new RedisStore({
+    client,
+    prefix: "outage:obj:",
+    lockPrefix: "outage:lock:",
+    operationTimeoutMs: OPERATION_TIMEOUT_MS,
+  });
   cache = new Cache({ store, owner: "server-a" });
   other = cache.withOwner("server-b");
   // Without an offline queue nothing waits for the connection, so the test does, once.
@@ -70,16 +76,19 @@ test("under load, an outage turns every call into a bounded UNAVAILABLE, and cal
 
   const operations: Array<(i: number) => Promise<unknown>> = [
     (i) => cache.save(`k${i % 50}`, { i }, 60_000),
-    (i) => cache.load(`k${i % 50}`).catch((error: CacheError) => (error.code === "NOT_FOUND" ? null : Promise.reject(error))),
+    (i) =>
+      cache
+        .load(`k${i % 50}`)
+        .catch((error: CacheError) => (error.code === "NOT_FOUND" ? null : Promise.reject(error))),
     (i) => cache.lock(`l${i % 50}`, 5_000).then(() => cache.unlock(`l${i % 50}`)),
     (i) => cache.checkLock(`l${i % 50}`, 200),
     (i) => cache.destroy(`k${(i + 7) % 50}`),
     (i) => cache.locks({ details: i % 2 === 0 } as never),
     // Callback form: the error must arrive through the callback too.
     (i) =>
-      new Promise((resolve, reject) =>
-        cache.load(`k${i % 50}`, (error) => (error && error.code !== "NOT_FOUND" ? reject(error) : resolve(null))),
-      ),
+      new Promise((resolve, reject) => {
+        void cache.load(`k${i % 50}`, (error) => (error && error.code !== "NOT_FOUND" ? reject(error) : resolve(null)));
+      }),
   ];
 
   const worker = async (id: number) => {

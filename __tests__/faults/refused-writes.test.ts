@@ -37,7 +37,11 @@ async function replicated(): Promise<void> {
   const offset = /master_repl_offset:(\d+)/.exec(String(target))![1];
   for (let tries = 0; tries < 200; tries++) {
     const info = String(await replicaClient.call("INFO", "replication"));
-    if (info.includes("master_link_status:up") && Number(/slave_repl_offset:(\d+)/.exec(info)?.[1] ?? -1) >= Number(offset)) return;
+    if (
+      info.includes("master_link_status:up") &&
+      Number(/slave_repl_offset:(\d+)/.exec(info)?.[1] ?? -1) >= Number(offset)
+    )
+      return;
     await sleep(25);
   }
   throw new Error("the replica did not catch up");
@@ -96,8 +100,14 @@ describe("reads survive a Redis that refuses writes", () => {
     expect(await reader.fetch("b", () => "produced")).toBe("B");
     expect(reader.stats().readOnlyLoads).toBe(3);
     await expect(reader.load("missing")).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(reader.save("a", "x")).rejects.toMatchObject({ code: "UNAVAILABLE", message: expect.stringMatching(/READONLY/) });
-    await expect(reader.clear()).rejects.toMatchObject({ code: "UNAVAILABLE", message: expect.stringMatching(/READONLY/) });
+    await expect(reader.save("a", "x")).rejects.toMatchObject({
+      code: "UNAVAILABLE",
+      message: expect.stringMatching(/READONLY/),
+    });
+    await expect(reader.clear()).rejects.toMatchObject({
+      code: "UNAVAILABLE",
+      message: expect.stringMatching(/READONLY/),
+    });
     expect((await writer.keys()).sort()).toEqual(["a", "b"]);
   });
 });
@@ -110,7 +120,10 @@ describe("values under our prefix that we did not write", () => {
   test("a plain foreign string is STORE_ERROR for load and fetch, and is never rewritten", async () => {
     const cache = cacheOn(primaryClient, "foreign-string");
     await primaryClient.set(cacheKey(cache, "k"), "not ours");
-    await expect(cache.load("k")).rejects.toMatchObject({ code: "STORE_ERROR", message: expect.stringMatching(/did not write/) });
+    await expect(cache.load("k")).rejects.toMatchObject({
+      code: "STORE_ERROR",
+      message: expect.stringMatching(/did not write/),
+    });
     await expect(cache.fetch("k", () => 1)).rejects.toMatchObject({ code: "STORE_ERROR" });
     expect(await primaryClient.get(cacheKey(cache, "k"))).toBe("not ours");
   });
@@ -124,7 +137,10 @@ describe("values under our prefix that we did not write", () => {
     expect((await cache.keys()).sort()).toEqual(["k", "ours"]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ah-cache-foreign-"));
     try {
-      await expect(cache.dumpWrite(path.join(dir, "dump.jsonl"))).rejects.toMatchObject({ code: "STORE_ERROR", key: "k" });
+      await expect(cache.dumpWrite(path.join(dir, "dump.jsonl"))).rejects.toMatchObject({
+        code: "STORE_ERROR",
+        key: "k",
+      });
       expect(fs.readdirSync(dir)).toEqual([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -11,7 +11,9 @@ let server: ServerProcess;
 
 beforeAll(async () => {
   redis = await startRedisServer();
-  server = await startServerProcess(path.join(__dirname, "..", ".."), "dist/server.js", { REDIS_URL: `${redis.url}/0` });
+  server = await startServerProcess(path.join(__dirname, "..", ".."), "dist/server.js", {
+    REDIS_URL: `${redis.url}/0`,
+  });
 });
 
 afterAll(async () => {

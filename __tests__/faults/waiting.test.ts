@@ -86,7 +86,11 @@ describe("waiting never depends on the release subscriber", () => {
   test("while the main connection is down, a waiting call fails with UNAVAILABLE at once", async () => {
     const deadPort = await freePort();
     const cache = new Cache({ store: storeOn(connectTo(`redis://127.0.0.1:${deadPort}`), "down"), owner: "a" });
-    for (const call of [() => cache.lock("k", { retry: 10_000 }), () => cache.fetch("k", () => 1), () => cache.withLock("k", () => 1)]) {
+    for (const call of [
+      () => cache.lock("k", { retry: 10_000 }),
+      () => cache.fetch("k", () => 1),
+      () => cache.withLock("k", () => 1),
+    ]) {
       const started = Date.now();
       await expect(call()).rejects.toMatchObject({ code: "UNAVAILABLE" });
       expect(Date.now() - started).toBeLessThan(1_000);
@@ -129,7 +133,9 @@ describe("withLock's extender stops for good when fn settles", () => {
     expect(extends_).toBe(extendsAtReturn);
     expect(await commandsRun(client)).toBe(evalsBefore + 1);
     expect(signal.aborted).toBe(false);
-    expect(process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length).toBeLessThanOrEqual(timersBefore);
+    expect(process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length).toBeLessThanOrEqual(
+      timersBefore,
+    );
     expect(await other.lock("k", 2_000)).toBe(true);
   });
 });

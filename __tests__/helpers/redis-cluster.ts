@@ -32,7 +32,8 @@ export async function startRedisCluster(options: { nodeTimeoutMs?: number } = {}
   const stop = async () => {
     await Promise.all(servers.map((server) => server.stop()));
   };
-  const liveServers = () => servers.filter((server) => server.process.exitCode === null && server.process.signalCode === null);
+  const liveServers = () =>
+    servers.filter((server) => server.process.exitCode === null && server.process.signalCode === null);
   try {
     // Each node needs two ports (clients and cluster bus). A port from freePort() is free only until someone binds
     // it, so no two picks may repeat, and a node that still loses a race to another process is started again.
@@ -49,7 +50,14 @@ export async function startRedisCluster(options: { nodeTimeoutMs?: number } = {}
     for (let i = 0; i < 6; i++) {
       for (let attempt = 1; ; attempt++) {
         const [port, busPort] = [await distinctFreePort(), await distinctFreePort()];
-        const args = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", String(options.nodeTimeoutMs ?? 1000)];
+        const args = [
+          "--cluster-enabled",
+          "yes",
+          "--cluster-config-file",
+          "nodes.conf",
+          "--cluster-node-timeout",
+          String(options.nodeTimeoutMs ?? 1000),
+        ];
         try {
           servers.push(await startRedisServer([...args, "--cluster-port", String(busPort)], { port }));
           break;
@@ -58,14 +66,27 @@ export async function startRedisCluster(options: { nodeTimeoutMs?: number } = {}
         }
       }
     }
-    await run("redis-cli", ["--cluster", "create", ...servers.map((server) => `127.0.0.1:${server.port}`), "--cluster-replicas", "1", "--cluster-yes"], {
-      timeout: 30_000,
-    });
+    await run(
+      "redis-cli",
+      [
+        "--cluster",
+        "create",
+        ...servers.map((server) => `127.0.0.1:${server.port}`),
+        "--cluster-replicas",
+        "1",
+        "--cluster-yes",
+      ],
+      {
+        timeout: 30_000,
+      },
+    );
     const cluster: StartedCluster = {
       servers,
       startupNodes: servers.map((server) => ({ host: "127.0.0.1", port: server.port })),
       primaryForSlot: async (slot) => {
-        const slots = (await askNode(liveServers()[0].port, "CLUSTER", "SLOTS")) as Array<[number, number, [string, number]]>;
+        const slots = (await askNode(liveServers()[0].port, "CLUSTER", "SLOTS")) as Array<
+          [number, number, [string, number]]
+        >;
         const range = slots.find(([first, last]) => slot >= first && slot <= last);
         const port = range?.[2][1];
         const server = servers.find((candidate) => candidate.port === port);
@@ -96,4 +117,3 @@ export async function startRedisCluster(options: { nodeTimeoutMs?: number } = {}
     throw error;
   }
 }
-

@@ -2,7 +2,13 @@ import Redis from "ioredis";
 
 /** One command to one redis-server (or sentinel), on a connection of its own that is closed afterwards. */
 export async function askNode(port: number, ...command: string[]): Promise<unknown> {
-  const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis({
+    port,
+    host: "127.0.0.1",
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   try {
     await client.connect();
     return await client.call(command[0], ...command.slice(1));

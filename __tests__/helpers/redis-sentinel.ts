@@ -50,8 +50,14 @@ export async function startSentinelSetup(): Promise<StartedSentinelSetup> {
   const ask = (...command: string[]) => askNode(port, ...command);
   try {
     await until("the sentinel to listen", 10_000, () => isPortOpen("127.0.0.1", port));
-    await until("the replica to sync", 20_000, async () => /master_link_status:up/.test(String(await askNode(replica.port, "INFO", "replication"))));
-    await until("the sentinel to see the replica", 20_000, async () => ((await ask("SENTINEL", "REPLICAS", SENTINEL_MASTER_NAME)) as unknown[]).length === 1);
+    await until("the replica to sync", 20_000, async () =>
+      /master_link_status:up/.test(String(await askNode(replica.port, "INFO", "replication"))),
+    );
+    await until(
+      "the sentinel to see the replica",
+      20_000,
+      async () => ((await ask("SENTINEL", "REPLICAS", SENTINEL_MASTER_NAME)) as unknown[]).length === 1,
+    );
   } catch (error) {
     await stop();
     throw error;
@@ -60,7 +66,8 @@ export async function startSentinelSetup(): Promise<StartedSentinelSetup> {
     primary,
     replica,
     sentinels: [{ host: "127.0.0.1", port }],
-    currentPrimaryPort: async () => Number(((await ask("SENTINEL", "GET-MASTER-ADDR-BY-NAME", SENTINEL_MASTER_NAME)) as string[])[1]),
+    currentPrimaryPort: async () =>
+      Number(((await ask("SENTINEL", "GET-MASTER-ADDR-BY-NAME", SENTINEL_MASTER_NAME)) as string[])[1]),
     stop,
   };
 }

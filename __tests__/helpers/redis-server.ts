@@ -40,7 +40,10 @@ export interface RedisServerOptions {
 }
 
 /** Starts a throwaway redis-server on a free port; stop() ends exactly that process and removes its folder. */
-export async function startRedisServer(extraArgs: string[] = [], options: RedisServerOptions = {}): Promise<StartedRedis> {
+export async function startRedisServer(
+  extraArgs: string[] = [],
+  options: RedisServerOptions = {},
+): Promise<StartedRedis> {
   const port = options.port ?? (await freePort());
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "ah-cache-redis-"));
   const child = spawn(

@@ -38,7 +38,7 @@ export function recordCommands(client: Redis): { names: string[]; restore(): voi
   client.sendCommand = function (this: Redis, ...args: Parameters<Redis["sendCommand"]>) {
     names.push(args[0].name);
     return original.apply(this, args);
-  } as Redis["sendCommand"];
+  };
   return {
     names,
     restore: () => {

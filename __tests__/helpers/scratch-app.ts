@@ -77,7 +77,9 @@ function npm(args: string[], cwd: string): string {
  * tarball beside the actionhero version this repo uses. Resolves the installed plugin's folder.
  */
 export function installPackedPlugin(scratch: string): string {
-  const actionheroVersion = JSON.parse(fs.readFileSync(path.join(repoRoot, "node_modules", "actionhero", "package.json"), "utf8")).version;
+  const actionheroVersion = JSON.parse(
+    fs.readFileSync(path.join(repoRoot, "node_modules", "actionhero", "package.json"), "utf8"),
+  ).version;
   // --ignore-scripts: dist/ is already built by pretest, and prepack's rebuild would delete it under other workers.
   const packOutput = npm(["pack", "--json", "--ignore-scripts", "--pack-destination", scratch], repoRoot);
   const tarball = path.join(scratch, JSON.parse(packOutput)[0].filename);

@@ -15,17 +15,28 @@ export interface ServerProcess {
  * Starts an actionhero server as a real child process (`node <script>` in `cwd`) on a free port, and waits until
  * it answers HTTP. It runs as compiled JavaScript, the way users run it, whatever mode jest itself is in.
  */
-export async function startServerProcess(cwd: string, script: string, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  cwd: string,
+  script: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   let log = "";
   const child = spawn(process.execPath, [script], {
     cwd,
-    env: { ...process.env, NODE_ENV: "development", PORT: String(port), TS_JEST: "", ACTIONHERO_TYPESCRIPT_MODE: "false", ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: "development",
+      PORT: String(port),
+      TS_JEST: "",
+      ACTIONHERO_TYPESCRIPT_MODE: "false",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout!.on("data", (chunk) => (log += chunk));
-  child.stderr!.on("data", (chunk) => (log += chunk));
+  child.stdout.on("data", (chunk) => (log += chunk));
+  child.stderr.on("data", (chunk) => (log += chunk));
 
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -51,11 +51,21 @@ describe("the cache initializer on Redis", () => {
 
   test("two server processes on one host are two owners even with the same ACTIONHERO_TITLE", () => {
     const owners = [1, 2].map(() => {
-      const result = spawnSync(process.execPath, ["-e", 'console.log(require("./dist/plugin/options").defaultOwner())'], {
-        cwd: path.join(__dirname, "..", ".."),
-        env: { ...process.env, ACTIONHERO_TITLE: "same-title", JEST_WORKER_ID: "", TS_JEST: "", ACTIONHERO_TYPESCRIPT_MODE: "false" },
-        encoding: "utf8",
-      });
+      const result = spawnSync(
+        process.execPath,
+        ["-e", 'console.log(require("./dist/plugin/options").defaultOwner())'],
+        {
+          cwd: path.join(__dirname, "..", ".."),
+          env: {
+            ...process.env,
+            ACTIONHERO_TITLE: "same-title",
+            JEST_WORKER_ID: "",
+            TS_JEST: "",
+            ACTIONHERO_TYPESCRIPT_MODE: "false",
+          },
+          encoding: "utf8",
+        },
+      );
       expect(result.stderr).toBe("");
       expect(result.status).toBe(0);
       return result.stdout.trim();
@@ -78,7 +88,10 @@ describe("the cache initializer on Redis", () => {
 describe("stopping", () => {
   test("closes the connection the plugin opened and only that one", async () => {
     const ours = (api.cache.store as RedisStore).redis;
-    const initializer = actionhero.initializers["ah-cache-plugin"] as unknown as { stop(): Promise<void>; initialize(): Promise<void> };
+    const initializer = actionhero.initializers["ah-cache-plugin"] as unknown as {
+      stop(): Promise<void>;
+      initialize(): Promise<void>;
+    };
     await initializer.stop();
     expect(ours.status).toBe("end");
     expect(api.redis.clients.client.status).toBe("ready");

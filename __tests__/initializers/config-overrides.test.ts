@@ -1,7 +1,12 @@
 // actionhero reads overrides when it builds its config on import, so they are set first.
 process.env.ACTIONHERO_CONFIG_OVERRIDES = JSON.stringify({
   general: { lockDuration: 4321 },
-  cache: { owner: "configured-owner", prefix: "override-test:obj:", lockPrefix: "override-test:lock:", maxValueBytes: 64 },
+  cache: {
+    owner: "configured-owner",
+    prefix: "override-test:obj:",
+    lockPrefix: "override-test:lock:",
+    maxValueBytes: 64,
+  },
 });
 
 import { Process, api } from "actionhero";

@@ -38,12 +38,20 @@ describe("in-memory mode (config.redis.fake = true)", () => {
   test("the cacheStatus action reports the in-memory store", async () => {
     const response = await specHelper.runAction("cacheStatus");
     expect(response.error).toBeUndefined();
-    expect(response.cacheStatus).toMatchObject({ store: "memory", connection: "ready", owner: api.cache.owner, locksHeld: 0 });
+    expect(response.cacheStatus).toMatchObject({
+      store: "memory",
+      connection: "ready",
+      owner: api.cache.owner,
+      locksHeld: 0,
+    });
   });
 
   test("stopping clears the sweep timer", async () => {
     const store = api.cache.store as MemoryStore;
-    const initializer = actionhero.initializers["ah-cache-plugin"] as unknown as { stop(): Promise<void>; initialize(): Promise<void> };
+    const initializer = actionhero.initializers["ah-cache-plugin"] as unknown as {
+      stop(): Promise<void>;
+      initialize(): Promise<void>;
+    };
     await initializer.stop();
     expect((store as unknown as { sweepTimer: unknown }).sweepTimer).toBeUndefined();
     await initializer.initialize();

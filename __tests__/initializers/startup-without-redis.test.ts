@@ -19,7 +19,10 @@ test("the initializer starts without Redis and api.cache answers UNAVAILABLE nam
   const initializer = new CacheInitializer();
   try {
     await initializer.initialize();
-    const error = (await api.cache.save("k", 1).catch((failure: unknown) => failure)) as { code: string; message: string };
+    const error = (await api.cache.save("k", 1).catch((failure: unknown) => failure)) as {
+      code: string;
+      message: string;
+    };
     expect(error.code).toBe("UNAVAILABLE");
     expect(error.message).toContain(`127.0.0.1:${closedPort}`);
     expect(error.message).toMatch(/ECONNREFUSED/);

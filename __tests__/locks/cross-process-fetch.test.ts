@@ -29,7 +29,16 @@ test(`${WORKERS} processes x ${CALLS} concurrent fetch() calls on a cold key run
   try {
     const outputs = await Promise.all(
       Array.from({ length: WORKERS }, (_, worker) =>
-        runWorker({ redisUrl: redisUrl(), db: testDatabase(), prefix, key: "expensive", calls: CALLS, workers: WORKERS, worker, produceMs: 300 }),
+        runWorker({
+          redisUrl: redisUrl(),
+          db: testDatabase(),
+          prefix,
+          key: "expensive",
+          calls: CALLS,
+          workers: WORKERS,
+          worker,
+          produceMs: 300,
+        }),
       ),
     );
     expect(Number(await redis.get(`${prefix}producer-runs`))).toBe(1);

@@ -23,17 +23,37 @@ function runWorker(options: Record<string, unknown>): Promise<WorkerStats> {
   return runFixture<WorkerStats>("counter-worker.js", options);
 }
 
-async function contend(prefix: string, settings: { lockTtlMs: number; holdMs: number; holdProbability: number; guarded: boolean }) {
-  const cache = new Cache({ store: new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` }), owner: "setup" });
+async function contend(
+  prefix: string,
+  settings: { lockTtlMs: number; holdMs: number; holdProbability: number; guarded: boolean },
+) {
+  const cache = new Cache({
+    store: new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` }),
+    owner: "setup",
+  });
   await cache.save("counter", 0);
   const stats = await Promise.all(
     Array.from({ length: WORKERS }, (_, worker) =>
-      runWorker({ redisUrl: redisUrl(), db: testDatabase(), prefix, key: "counter", cycles: CYCLES, worker, ...settings }),
+      runWorker({
+        redisUrl: redisUrl(),
+        db: testDatabase(),
+        prefix,
+        key: "counter",
+        cycles: CYCLES,
+        worker,
+        ...settings,
+      }),
     ),
   );
   const final = (await cache.load("counter")).value;
   const total = (field: keyof WorkerStats) => stats.reduce((sum, each) => sum + each[field], 0);
-  return { final, done: total("done"), overlaps: total("overlaps"), refusedWrites: total("refusedWrites"), holds: total("holds") };
+  return {
+    final,
+    done: total("done"),
+    overlaps: total("overlaps"),
+    refusedWrites: total("refusedWrites"),
+    holds: total("holds"),
+  };
 }
 
 afterAll(async () => {
@@ -74,18 +94,43 @@ const INCREMENTS = 25;
 test(`${SERVERS} processes x ${WORKERS_PER_SERVER} concurrent requests each: lock/load/save/unlock is exact, never two inside at once`, async () => {
   const prefix = uniquePrefix("contention-pool");
   try {
-    const cache = new Cache({ store: new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` }), owner: "setup" });
+    const cache = new Cache({
+      store: new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` }),
+      owner: "setup",
+    });
     await cache.save("counter", 0);
-    const settings = { redisUrl: redisUrl(), db: testDatabase(), prefix, key: "counter", cycles: INCREMENTS, workers: WORKERS_PER_SERVER, lockTtlMs: 5_000 };
+    const settings = {
+      redisUrl: redisUrl(),
+      db: testDatabase(),
+      prefix,
+      key: "counter",
+      cycles: INCREMENTS,
+      workers: WORKERS_PER_SERVER,
+      lockTtlMs: 5_000,
+    };
     const stats = await Promise.all(
       Array.from({ length: SERVERS }, (_, server) =>
-        runFixture<{ done: number; overlaps: number; refused: number; failedInside: number }>("worker-pool-counter.js", { ...settings, server }),
+        runFixture<{ done: number; overlaps: number; refused: number; failedInside: number }>(
+          "worker-pool-counter.js",
+          { ...settings, server },
+        ),
       ),
     );
-    const sum = (field: "done" | "overlaps" | "refused" | "failedInside") => stats.reduce((total, each) => total + each[field], 0);
-    const result = { final: (await cache.load("counter")).value, done: sum("done"), overlaps: sum("overlaps"), failedInside: sum("failedInside") };
+    const sum = (field: "done" | "overlaps" | "refused" | "failedInside") =>
+      stats.reduce((total, each) => total + each[field], 0);
+    const result = {
+      final: (await cache.load("counter")).value,
+      done: sum("done"),
+      overlaps: sum("overlaps"),
+      failedInside: sum("failedInside"),
+    };
     console.log(`in-process concurrency: ${JSON.stringify(result)}`);
-    expect(result).toEqual({ final: SERVERS * WORKERS_PER_SERVER * INCREMENTS, done: SERVERS * WORKERS_PER_SERVER * INCREMENTS, overlaps: 0, failedInside: 0 });
+    expect(result).toEqual({
+      final: SERVERS * WORKERS_PER_SERVER * INCREMENTS,
+      done: SERVERS * WORKERS_PER_SERVER * INCREMENTS,
+      overlaps: 0,
+      failedInside: 0,
+    });
   } finally {
     await deleteByPrefix(redis, prefix);
   }

@@ -87,7 +87,10 @@ beforeAll(async () => {
   });
   const nodes = JSON.stringify(cluster.startupNodes);
   const allOnCluster = { ACTIONHERO_REDIS_CLUSTER: nodes };
-  const cacheOnlyOnCluster = { REDIS_URL: `${redisUrl().replace(/\/\d*$/, "")}/${testDatabase()}`, CACHE_CLUSTER_NODES: nodes };
+  const cacheOnlyOnCluster = {
+    REDIS_URL: `${redisUrl().replace(/\/\d*$/, "")}/${testDatabase()}`,
+    CACHE_CLUSTER_NODES: nodes,
+  };
   servers = await Promise.all([
     startServerProcess(scratch, "dist/server.js", allOnCluster),
     startServerProcess(scratch, "dist/server.js", allOnCluster),
@@ -106,16 +109,22 @@ afterAll(async () => {
 });
 
 const call = (server: ServerProcess, op: string, key: string, value?: string) =>
-  server.getJson(`/api/cacheOps?op=${op}&key=${encodeURIComponent(key)}${value === undefined ? "" : `&value=${encodeURIComponent(value)}`}`);
+  server.getJson(
+    `/api/cacheOps?op=${op}&key=${encodeURIComponent(key)}${value === undefined ? "" : `&value=${encodeURIComponent(value)}`}`,
+  );
 
 test("three servers, three owners, all on the cluster", async () => {
   const owners = await Promise.all(servers.map(async (server) => (await call(server, "owner", "-")).result));
   expect(new Set(owners).size).toBe(3);
   for (const server of servers) {
-    expect((await call(server, "endpoint", "-")).result).toBe(cluster.startupNodes.map((node) => `${node.host}:${node.port}`).join(","));
+    expect((await call(server, "endpoint", "-")).result).toBe(
+      cluster.startupNodes.map((node) => `${node.host}:${node.port}`).join(","),
+    );
   }
   // Configured both ways: actionhero's own connections on the cluster for two, on a single node for the third.
-  expect(await Promise.all(servers.map(async (server) => (await call(server, "actionheroOnCluster", "-")).result))).toEqual([true, true, false]);
+  expect(
+    await Promise.all(servers.map(async (server) => (await call(server, "actionheroOnCluster", "-")).result)),
+  ).toEqual([true, true, false]);
 });
 
 test("a value saved through one server loads on the others, readAt showing the other server's read", async () => {
@@ -150,8 +159,11 @@ test("a lock held by one server refuses writes from the other two, and every ser
 test("locks spread over every primary are listed by every server", async () => {
   const keys = Array.from({ length: 40 }, (_, i) => `spread-lock:${i}`);
   expect((await call(servers[1], "lockMany", keys.join(","))).result).toEqual(keys.map(() => true));
-  const slots = await Promise.all(keys.map(async (key) => Number(await client.cluster("KEYSLOT", `${prefix}lock:{${key}}`))));
+  const slots = await Promise.all(
+    keys.map(async (key) => Number(await client.cluster("KEYSLOT", `${prefix}lock:{${key}}`))),
+  );
   const primaries = new Set(await Promise.all(slots.map(async (slot) => (await cluster.primaryForSlot(slot)).port)));
   expect(primaries.size).toBe(3);
-  for (const server of servers) expect(((await call(server, "locks", "-")).result as string[]).sort()).toEqual([...keys].sort());
+  for (const server of servers)
+    expect(((await call(server, "locks", "-")).result as string[]).sort()).toEqual([...keys].sort());
 });

@@ -75,10 +75,15 @@ beforeAll(async () => {
     pluginPath: repoRoot,
     routes: { "/lockOps": "lockOps", "/increment": "increment" },
     actions: { lockOps: LOCK_OPS_ACTION, increment: INCREMENT_ACTION },
-    config: { cache: `exports.DEFAULT = { cache: () => ({ prefix: "${prefix}obj:", lockPrefix: "${prefix}lock:" }) };\n` },
+    config: {
+      cache: `exports.DEFAULT = { cache: () => ({ prefix: "${prefix}obj:", lockPrefix: "${prefix}lock:" }) };\n`,
+    },
   });
   const env = { REDIS_URL: `${redisUrl().replace(/\/\d*$/, "")}/${testDatabase()}` };
-  servers = await Promise.all([startServerProcess(scratch, "dist/server.js", env), startServerProcess(scratch, "dist/server.js", env)]);
+  servers = await Promise.all([
+    startServerProcess(scratch, "dist/server.js", env),
+    startServerProcess(scratch, "dist/server.js", env),
+  ]);
 });
 
 afterAll(async () => {
@@ -88,7 +93,8 @@ afterAll(async () => {
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-const call = (server: ServerProcess, op: string, key: string) => server.getJson(`/api/lockOps?op=${op}&key=${encodeURIComponent(key)}`);
+const call = (server: ServerProcess, op: string, key: string) =>
+  server.getJson(`/api/lockOps?op=${op}&key=${encodeURIComponent(key)}`);
 
 test("the two servers are two lock owners", async () => {
   const [first, second] = await Promise.all(servers.map((server) => call(server, "owner", "-")));
@@ -111,7 +117,10 @@ test("while one server holds the lock, the other's save and destroy are refused 
 });
 
 test("both servers incrementing one counter under withLock end at the exact count", async () => {
-  const cache = new Cache({ store: new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` }), owner: "test" });
+  const cache = new Cache({
+    store: new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` }),
+    owner: "test",
+  });
   await cache.save("counter", 0);
   const results = await Promise.all(servers.map((server) => server.getJson("/api/increment?key=counter&times=200")));
   for (const result of results) expect(result).toEqual(expect.objectContaining({ overlaps: 0 }));

@@ -18,12 +18,20 @@ describe("withFailFastOptions", () => {
       {
         scaleReads: "master",
         enableOfflineQueue: false,
-        redisOptions: { password: "secret", enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: 1000 },
+        redisOptions: {
+          password: "secret",
+          enableOfflineQueue: false,
+          autoResendUnfulfilledCommands: false,
+          commandTimeout: 1000,
+        },
       },
     ]);
     expect(withFailFastOptions([nodes], 1000)).toEqual([
       nodes,
-      { enableOfflineQueue: false, redisOptions: { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: 1000 } },
+      {
+        enableOfflineQueue: false,
+        redisOptions: { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: 1000 },
+      },
     ]);
   });
 

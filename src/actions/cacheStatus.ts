@@ -3,7 +3,8 @@ import { Action, api } from "actionhero";
 /** What operators and health checks read: which store, whether it is connected, and what this server did. */
 export class CacheStatus extends Action {
   name = "cacheStatus";
-  description = "Reports ah-cache-plugin's store, connection state, owner, counters since start, and the locks this server holds";
+  description =
+    "Reports ah-cache-plugin's store, connection state, owner, counters since start, and the locks this server holds";
   outputExample = {
     cacheStatus: {
       store: "redis",

@@ -3,7 +3,8 @@ import { progressReporter } from "../plugin/cli-output";
 
 export class CacheDumpCLI extends CLI {
   name = "cache-dump <file>";
-  description = "Write every object (with its TTL, createdAt and readAt) and list of ah-cache-plugin to a JSON Lines file";
+  description =
+    "Write every object (with its TTL, createdAt and readAt) and list of ah-cache-plugin to a JSON Lines file";
   example = "actionhero cache-dump cache.jsonl";
 
   async run({ params }: { params: { _arguments?: string[] } }) {

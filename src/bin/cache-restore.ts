@@ -7,15 +7,24 @@ export class CacheRestoreCLI extends CLI {
     "Restore a dump written by cache-dump: replaces ah-cache-plugin's objects, lists and locks, or with --merge keeps them and overwrites only the dumped keys";
   example = "actionhero cache-restore cache.jsonl --merge";
   inputs = {
-    merge: { flag: true, letter: "m", description: "keep what is in the cache; overwrite only the keys the dump holds" },
+    merge: {
+      flag: true,
+      letter: "m",
+      description: "keep what is in the cache; overwrite only the keys the dump holds",
+    },
   };
 
   async run({ params }: { params: { _arguments?: string[]; merge?: boolean } }) {
     const file = params._arguments?.[0] ?? "";
     const progress = progressReporter(process.stderr, "restored");
-    const result = await api.cache.dumpRead(file, { mode: params.merge ? "merge" : "replace", onProgress: progress.onProgress });
+    const result = await api.cache.dumpRead(file, {
+      mode: params.merge ? "merge" : "replace",
+      onProgress: progress.onProgress,
+    });
     progress.done(result.restored + result.expired + result.locked);
-    console.log(`restored ${result.restored} entries from ${file}; skipped ${result.expired} expired, ${result.locked} locked by another owner`);
+    console.log(
+      `restored ${result.restored} entries from ${file}; skipped ${result.expired} expired, ${result.locked} locked by another owner`,
+    );
     return true;
   }
 }

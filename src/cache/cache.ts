@@ -5,7 +5,7 @@ import { CacheError, CacheErrorCode, CacheErrorCodes, lockNotHeld, locked, notFo
 import { LockContext, holdLock } from "./lock-holder";
 import { WaitingRoom } from "./waiting-room";
 import { deserializeValue, serializeValue } from "./serialization";
-import type { CacheStore, DestroyOutcome, DumpEntry, LockDetails, SaveOutcome, StoreKind } from "./types/store";
+import type { CacheStore, DestroyOutcome, LockDetails, SaveOutcome, StoreKind } from "./types/store";
 import { assertKey, optionalDuration, plainOptions, positiveDuration, retryBudget, scopePrefix } from "./validation";
 
 export type { LockContext } from "./lock-holder";
@@ -155,8 +155,10 @@ const DUMP_READ_OPTIONS = ["mode", "onProgress"] as const;
  * A producer's own error, carried through the cache's error handling unchanged: fetch() rejects with exactly what
  * the producer threw, not a CacheError wrapping it.
  */
-class ProducerFailure {
-  constructor(readonly error: unknown) {}
+class ProducerFailure extends Error {
+  constructor(readonly error: unknown) {
+    super("the producer failed");
+  }
 }
 
 /** fetch() calls in flight per store, by owner and key, so callers in one process share one producer run. */
@@ -164,7 +166,7 @@ const flightsByStore = new WeakMap<CacheStore, Map<string, Promise<unknown>>>();
 
 function flightsOf(store: CacheStore): Map<string, Promise<unknown>> {
   let flights = flightsByStore.get(store);
-  if (!flights) flightsByStore.set(store, (flights = new Map()));
+  if (!flights) flightsByStore.set(store, (flights = new Map<string, Promise<unknown>>()));
   return flights;
 }
 
@@ -186,7 +188,8 @@ function scopeAndOptions(
   allowed: readonly string[],
   method: string,
 ): { scope: string; options: Record<string, unknown> } {
-  if (isOptionsObject(first) && second === undefined) return { scope: "", options: plainOptions(first, allowed, `${method} options`) };
+  if (isOptionsObject(first) && second === undefined)
+    return { scope: "", options: plainOptions(first, allowed, `${method} options`) };
   return { scope: scopePrefix(first, method), options: plainOptions(second, allowed, `${method} options`) };
 }
 
@@ -216,7 +219,9 @@ function ttlAndOptions(
     return { ttl: optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS"), options };
   }
   const options = plainOptions(extraOptions, allowed, what);
-  const ttl = optionalDuration(ttlOrOptions, "expireTimeMS") ?? optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
+  const ttl =
+    optionalDuration(ttlOrOptions, "expireTimeMS") ??
+    optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
   return { ttl, options };
 }
 
@@ -255,7 +260,7 @@ async function attempt<T>(operation: () => Promise<T>): Promise<T> {
 
 /** Resolves the promise, and also calls `next(error, result)` when a callback was given. */
 function withCallback<T>(promise: Promise<T>, next: AnyFunction | undefined): Promise<T> {
-  if (next) asCallback(promise, next as unknown as (error: Error | null, result?: T) => void);
+  if (next) void asCallback(promise, next as unknown as (error: Error | null, result?: T) => void);
   return promise;
 }
 
@@ -359,7 +364,12 @@ export class Cache {
         const options = plainOptions(rawOptions, LOAD_OPTIONS, "load options");
         const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
         const retry = retryBudget(ownField(options, "retry"), "options.retry");
-        const outcome = await this.whileLocked(key, retry, () => this.store.load(key, this.owner, ttl), (found) => found.status === "locked");
+        const outcome = await this.whileLocked(
+          key,
+          retry,
+          () => this.store.load(key, this.owner, ttl),
+          (found) => found.status === "locked",
+        );
         if (outcome.status === "locked") throw locked(key);
         this.countLoad(outcome.status === "ok");
         if (outcome.status === "ok" && outcome.readOnly) this.counters.readOnlyLoads += 1;
@@ -369,10 +379,10 @@ export class Cache {
       }),
     );
     if (next) {
-      asCallback(
+      void asCallback(
         promise.then((result) => [result.value, result.expireTimestamp, result.createdAt, result.readAt]),
         (error: Error | null, ...values: unknown[]) =>
-          error ? (next as AnyFunction)(...([error, null, null, null, null] as never[])) : (next as AnyFunction)(...([null, ...values] as never[])),
+          error ? next(...([error, null, null, null, null] as never[])) : next(...([null, ...values] as never[])),
         { spread: true },
       );
     }
@@ -403,9 +413,18 @@ export class Cache {
    */
   lock(key: string, next?: Callback<boolean>): Promise<boolean>;
   lock(key: string, expireTimeMS?: number | null | LockOptions, next?: Callback<boolean>): Promise<boolean>;
-  lock(key: string, expireTimeMS: number | null | undefined, options?: LockOptions | null, next?: Callback<boolean>): Promise<boolean>;
+  lock(
+    key: string,
+    expireTimeMS: number | null | undefined,
+    options?: LockOptions | null,
+    next?: Callback<boolean>,
+  ): Promise<boolean>;
   lock(...input: unknown[]): Promise<boolean> {
-    return this.run(input, 1, async ([key, ttlOrOptions, options]) => (await this.acquireFromArguments(key, ttlOrOptions, options)) > 0);
+    return this.run(
+      input,
+      1,
+      async ([key, ttlOrOptions, options]) => (await this.acquireFromArguments(key, ttlOrOptions, options)) > 0,
+    );
   }
 
   /**
@@ -432,7 +451,12 @@ export class Cache {
     const tryLock = () => this.store.lock(key, this.owner, ttlMs);
     let token = retryMs > 0 && this.waitingRoom.busy(key) ? 0 : await tryLock();
     if (token === 0 && retryMs > 0) {
-      token = await this.waitingRoom.take(key, retryMs, (remaining) => this.whileLocked(key, remaining, tryLock, (held) => held === 0), 0);
+      token = await this.waitingRoom.take(
+        key,
+        retryMs,
+        (remaining) => this.whileLocked(key, remaining, tryLock, (held) => held === 0),
+        0,
+      );
     }
     if (token === 0) this.counters.lockFailures += 1;
     return token;
@@ -443,17 +467,27 @@ export class Cache {
    * extends it every third of its TTL while `fn` runs, and always releases it afterwards. `fn` gets an
    * AbortSignal that fires if the lock is lost, and the acquisition's fencing token. Resolves with fn's result.
    */
-  async withLock<T>(key: string, fn: (context: LockContext) => T | Promise<T>, options: WithLockOptions = {}): Promise<T> {
+  async withLock<T>(
+    key: string,
+    fn: (context: LockContext) => T | Promise<T>,
+    options: WithLockOptions = {},
+  ): Promise<T> {
     const { ttl, token } = await this.counted(
       attempt(async () => {
         assertKey(key);
-        if (typeof fn !== "function") throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "withLock needs a function to run");
+        if (typeof fn !== "function")
+          throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "withLock needs a function to run");
         const checked = plainOptions(options, LOCK_OPTIONS, "withLock options");
         const ttl = optionalDuration(ownField(checked, "expireTimeMS"), "options.expireTimeMS") ?? this.lockDuration;
-        const retry = ownField(checked, "retry") === undefined ? ttl : retryBudget(ownField(checked, "retry"), "options.retry");
+        const retry =
+          ownField(checked, "retry") === undefined ? ttl : retryBudget(ownField(checked, "retry"), "options.retry");
         const token = await this.acquire(key, ttl, retry);
         if (token === 0) {
-          throw new CacheError(CacheErrorCodes.LOCK_TIMEOUT, `could not take the lock on ${JSON.stringify(key)} within ${retry} ms`, { key });
+          throw new CacheError(
+            CacheErrorCodes.LOCK_TIMEOUT,
+            `could not take the lock on ${JSON.stringify(key)} within ${retry} ms`,
+            { key },
+          );
         }
         return { ttl, token };
       }),
@@ -498,7 +532,12 @@ export class Cache {
     return this.run(input, 1, async ([key, retry]) => {
       assertKey(key);
       const budget = retryBudget(retry === false ? null : retry, "retry");
-      return this.whileLocked(key, budget, () => this.store.checkLock(key, this.owner), (free) => !free);
+      return this.whileLocked(
+        key,
+        budget,
+        () => this.store.checkLock(key, this.owner),
+        (free) => !free,
+      );
     });
   }
 
@@ -512,7 +551,11 @@ export class Cache {
   locks(options?: { details?: false } | null, next?: Callback<string[]>): Promise<string[]>;
   locks(scopePrefix: string | null, next?: Callback<string[]>): Promise<string[]>;
   locks(scopePrefix: string | null, options: { details: true }, next?: Callback<LockDetails[]>): Promise<LockDetails[]>;
-  locks(scopePrefix?: string | null, options?: { details?: false } | null, next?: Callback<string[]>): Promise<string[]>;
+  locks(
+    scopePrefix?: string | null,
+    options?: { details?: false } | null,
+    next?: Callback<string[]>,
+  ): Promise<string[]>;
   locks(...input: unknown[]): Promise<string[] | LockDetails[]> {
     return this.run<string[] | LockDetails[]>(input, 0, async ([first, second]) => {
       const { scope, options } = scopeAndOptions(first, second, LOCKS_OPTIONS, "locks");
@@ -605,26 +648,45 @@ export class Cache {
    * rejects with LOCK_TIMEOUT.
    */
   fetch<T = unknown>(key: string, producer: () => T | Promise<T>, next?: Callback<T>): Promise<T>;
-  fetch<T = unknown>(key: string, producer: () => T | Promise<T>, options?: FetchOptions | null, next?: Callback<T>): Promise<T>;
+  fetch<T = unknown>(
+    key: string,
+    producer: () => T | Promise<T>,
+    options?: FetchOptions | null,
+    next?: Callback<T>,
+  ): Promise<T>;
   fetch<T = unknown>(...input: unknown[]): Promise<T> {
     return this.run(input, 2, async ([key, producer, rawOptions]) => {
       assertKey(key);
-      if (typeof producer !== "function") throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "fetch needs a producer function");
+      if (typeof producer !== "function")
+        throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "fetch needs a producer function");
       const options = plainOptions(rawOptions, FETCH_OPTIONS, "fetch options");
       const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
-      const lockTtl = optionalDuration(ownField(options, "lockTimeoutMS"), "options.lockTimeoutMS") ?? this.lockDuration;
+      const lockTtl =
+        optionalDuration(ownField(options, "lockTimeoutMS"), "options.lockTimeoutMS") ?? this.lockDuration;
       const flights = flightsOf(this.store);
       const flightKey = `${this.owner}\u0000${key}`;
       const joined = flights.get(flightKey);
       if (joined) return joined as Promise<T>;
-      const flight = this.fetchAcrossServers(key, producer as () => T | Promise<T>, ttl, lockTtl).finally(() => flights.delete(flightKey));
+      const flight = this.fetchAcrossServers(key, producer as () => T | Promise<T>, ttl, lockTtl).finally(() =>
+        flights.delete(flightKey),
+      );
       flights.set(flightKey, flight);
       return flight;
     });
   }
 
-  private async fetchAcrossServers<T>(key: string, producer: () => T | Promise<T>, ttl: number | null, lockTtl: number): Promise<T> {
-    const found = await this.whileLocked(key, lockTtl, () => this.store.loadOrLock(key, this.owner, lockTtl), (outcome) => outcome.status === "locked");
+  private async fetchAcrossServers<T>(
+    key: string,
+    producer: () => T | Promise<T>,
+    ttl: number | null,
+    lockTtl: number,
+  ): Promise<T> {
+    const found = await this.whileLocked(
+      key,
+      lockTtl,
+      () => this.store.loadOrLock(key, this.owner, lockTtl),
+      (outcome) => outcome.status === "locked",
+    );
     if (found.status === "ok") {
       this.countLoad(true);
       if (found.readOnly) this.counters.readOnlyLoads += 1;
@@ -635,7 +697,11 @@ export class Cache {
       const lock = { store: this.store, key, owner: this.owner, ttl: lockTtl, token: found.token };
       return holdLock(lock, () => this.produce(key, producer, ttl));
     }
-    throw new CacheError(CacheErrorCodes.LOCK_TIMEOUT, `no value for ${JSON.stringify(key)} appeared within ${lockTtl} ms (options.lockTimeoutMS)`, { key });
+    throw new CacheError(
+      CacheErrorCodes.LOCK_TIMEOUT,
+      `no value for ${JSON.stringify(key)} appeared within ${lockTtl} ms (options.lockTimeoutMS)`,
+      { key },
+    );
   }
 
   /** Runs under the key's lock, taken by the same step that found no value: produces, then saves. */
@@ -682,9 +748,18 @@ export class Cache {
       const options = plainOptions(rawOptions, DUMP_READ_OPTIONS, "dumpRead options");
       const mode = ownField(options, "mode") ?? "replace";
       if (mode !== "replace" && mode !== "merge") {
-        throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, `options.mode must be "replace" or "merge", got ${JSON.stringify(mode)}`);
+        throw new CacheError(
+          CacheErrorCodes.INVALID_OPTIONS,
+          `options.mode must be "replace" or "merge", got ${JSON.stringify(mode)}`,
+        );
       }
-      return restoreDump(path, { store: this.store, owner: this.owner, maxValueBytes: this.maxValueBytes, mode, onProgress: progressOption(options) });
+      return restoreDump(path, {
+        store: this.store,
+        owner: this.owner,
+        maxValueBytes: this.maxValueBytes,
+        mode,
+        onProgress: progressOption(options),
+      });
     });
   }
 
@@ -701,7 +776,13 @@ export class Cache {
     } catch {
       // A status page must answer while the store is away; the connection field says why the count is missing.
     }
-    return { store: this.store.kind, connection: this.store.connection, owner: this.owner, stats: this.stats(), locksHeld };
+    return {
+      store: this.store.kind,
+      connection: this.store.connection,
+      owner: this.owner,
+      stats: this.stats(),
+      locksHeld,
+    };
   }
 
   /**
@@ -709,7 +790,12 @@ export class Cache {
    * call that need not wait never needs the store's release listener. After that, each round registers for the
    * lock's release before checking, so a release between the check and the wait still wakes it.
    */
-  private async whileLocked<R>(key: string, budgetMs: number, operation: () => Promise<R>, isLocked: (result: R) => boolean): Promise<R> {
+  private async whileLocked<R>(
+    key: string,
+    budgetMs: number,
+    operation: () => Promise<R>,
+    isLocked: (result: R) => boolean,
+  ): Promise<R> {
     const deadline = Date.now() + budgetMs;
     const first = await operation();
     if (budgetMs <= 0 || !isLocked(first)) return first;

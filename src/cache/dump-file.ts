@@ -36,7 +36,8 @@ export class DumpFile {
     } catch (error) {
       throw invalid(`cannot read the dump file ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`, error);
     }
-    if (!stat.isFile()) throw invalid(`${path} is not a regular file (a directory, FIFO or device); a dump is a regular file`);
+    if (!stat.isFile())
+      throw invalid(`${path} is not a regular file (a directory, FIFO or device); a dump is a regular file`);
     let handle: fs.promises.FileHandle;
     try {
       // O_NONBLOCK: should the path have been swapped for a FIFO since the stat, opening it still returns at once.
@@ -63,7 +64,10 @@ export class DumpFile {
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let number = 0;
-    const tooLong = () => invalid(`${this.path} line ${number + 1}: the line is longer than ${maxLineBytes} bytes (maxValueBytes plus entry overhead)`);
+    const tooLong = () =>
+      invalid(
+        `${this.path} line ${number + 1}: the line is longer than ${maxLineBytes} bytes (maxValueBytes plus entry overhead)`,
+      );
     const take = (piece: Buffer): string => {
       const bytes = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
       pending = [];
@@ -72,13 +76,17 @@ export class DumpFile {
       const text = bytes.toString("utf8");
       return text.endsWith("\r") ? text.slice(0, -1) : text;
     };
-    for (let position = 0; ; ) {
+    for (let position = 0; ;) {
       const { bytesRead } = await this.handle.read(buffer, 0, CHUNK_BYTES, position);
       if (bytesRead === 0) break;
       position += bytesRead;
       hash.update(buffer.subarray(0, bytesRead));
       let start = 0;
-      for (let end = buffer.indexOf(NEWLINE, start); end >= 0 && end < bytesRead; end = buffer.indexOf(NEWLINE, start)) {
+      for (
+        let end = buffer.indexOf(NEWLINE, start);
+        end >= 0 && end < bytesRead;
+        end = buffer.indexOf(NEWLINE, start)
+      ) {
         if (pendingBytes + end - start > maxLineBytes) throw tooLong();
         const text = take(buffer.subarray(start, end));
         start = end + 1;

@@ -52,7 +52,12 @@ function entryLine(entry: DumpEntry, maxLineBytes: number): string {
  * Streams the batches to `file` and resolves how many entries were written. It writes a temporary file next to
  * `file` and renames it at the end, so `file` is either the previous one or a complete dump, never half of one.
  */
-export async function writeDump(batches: AsyncIterable<DumpEntry[]>, file: string, maxValueBytes: number, onProgress?: DumpProgress): Promise<number> {
+export async function writeDump(
+  batches: AsyncIterable<DumpEntry[]>,
+  file: string,
+  maxValueBytes: number,
+  onProgress?: DumpProgress,
+): Promise<number> {
   const maxLineBytes = maxValueBytes + ENTRY_OVERHEAD_BYTES;
   const partial = `${file}.${process.pid}.partial`;
   let out: fs.WriteStream;
@@ -60,12 +65,17 @@ export async function writeDump(batches: AsyncIterable<DumpEntry[]>, file: strin
     out = fs.createWriteStream(partial, { flags: "w" });
     await new Promise<void>((resolve, reject) => out.once("open", () => resolve()).once("error", reject));
   } catch (error) {
-    throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, `cannot write the dump file ${file}: ${(error as Error).message}`, { cause: error });
+    throw new CacheError(
+      CacheErrorCodes.INVALID_OPTIONS,
+      `cannot write the dump file ${file}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   const failure = new Promise<never>((_, reject) => out.on("error", reject));
   failure.catch(() => undefined);
   const write = async (text: string) => {
-    if (!out.write(text)) await Promise.race([new Promise<void>((resolve) => out.once("drain", () => resolve())), failure]);
+    if (!out.write(text))
+      await Promise.race([new Promise<void>((resolve) => out.once("drain", () => resolve())), failure]);
   };
   let count = 0;
   try {
@@ -85,7 +95,11 @@ export async function writeDump(batches: AsyncIterable<DumpEntry[]>, file: strin
     out.destroy();
     await fs.promises.rm(partial, { force: true });
     if (error instanceof CacheError) throw error;
-    throw new CacheError(CacheErrorCodes.STORE_ERROR, `writing the dump file ${file} failed: ${(error as Error).message}`, { cause: error });
+    throw new CacheError(
+      CacheErrorCodes.STORE_ERROR,
+      `writing the dump file ${file} failed: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -118,7 +132,7 @@ function parseEntry(record: Record<string, unknown>, maxValueBytes: number): Dum
       assertKey(key);
       return key;
     } catch (error) {
-      throw new Error((error as Error).message);
+      throw new Error((error as Error).message, { cause: error });
     }
   };
   const checkedJson = (value: unknown, what: string) => {
@@ -127,13 +141,19 @@ function parseEntry(record: Record<string, unknown>, maxValueBytes: number): Dum
     } catch (error) {
       // TOO_LARGE's message holds sizes only; others name a path inside the value, which is the file's content.
       const failure = error as CacheError;
-      throw new Error(failure.code === CacheErrorCodes.TOO_LARGE ? `${what}: ${failure.message}` : `${what} cannot be stored (${failure.code})`);
+      throw new Error(
+        failure.code === CacheErrorCodes.TOO_LARGE
+          ? `${what}: ${failure.message}`
+          : `${what} cannot be stored (${failure.code})`,
+        { cause: error },
+      );
     }
   };
   if ("list" in record) {
     const append = record.append === true;
     const fields = append ? ["list", "items", "append"] : ["list", "items"];
-    if (!hasExactly(record, fields) || !Array.isArray(record.items)) throw new Error('a list entry is {"list": key, "items": [...]}, with "append": true on its continuation lines');
+    if (!hasExactly(record, fields) || !Array.isArray(record.items))
+      throw new Error('a list entry is {"list": key, "items": [...]}, with "append": true on its continuation lines');
     const key = checkedKey(record.list);
     return { type: "list", key, items: record.items.map((item, index) => checkedJson(item, `item ${index}`)), append };
   }
@@ -141,10 +161,14 @@ function parseEntry(record: Record<string, unknown>, maxValueBytes: number): Dum
     throw new Error("an object entry has exactly the fields key, value, createdAt, readAt and expireTimestamp");
   }
   const key = checkedKey(record.key);
-  if (!timestamp(record.createdAt, false)) throw new Error(`createdAt must be a timestamp in ms, got ${kindOf(record.createdAt)} outside that range`);
-  if (!timestamp(record.readAt, true)) throw new Error(`readAt must be a timestamp in ms or null, got ${kindOf(record.readAt)} outside that range`);
+  if (!timestamp(record.createdAt, false))
+    throw new Error(`createdAt must be a timestamp in ms, got ${kindOf(record.createdAt)} outside that range`);
+  if (!timestamp(record.readAt, true))
+    throw new Error(`readAt must be a timestamp in ms or null, got ${kindOf(record.readAt)} outside that range`);
   if (!timestamp(record.expireTimestamp, true)) {
-    throw new Error(`expireTimestamp must be a timestamp in ms or null, got ${kindOf(record.expireTimestamp)} outside that range`);
+    throw new Error(
+      `expireTimestamp must be a timestamp in ms or null, got ${kindOf(record.expireTimestamp)} outside that range`,
+    );
   }
   return {
     type: "object",
@@ -161,7 +185,11 @@ function parseEntry(record: Record<string, unknown>, maxValueBytes: number): Dum
  * right count. Throws INVALID_DUMP naming the file and line at the first problem; `digest` gets the hash of what
  * was read once the whole file has been.
  */
-export async function* readDump(dump: DumpFile, maxValueBytes: number, digest: (hex: string) => void): AsyncIterable<DumpEntry> {
+export async function* readDump(
+  dump: DumpFile,
+  maxValueBytes: number,
+  digest: (hex: string) => void,
+): AsyncIterable<DumpEntry> {
   const file = dump.path;
   let lineNumber = 0;
   let entries = 0;
@@ -177,15 +205,23 @@ export async function* readDump(dump: DumpFile, maxValueBytes: number, digest: (
       // The parser's message quotes the line: it is left out, so no message repeats what the file holds.
       throw corrupt(file, lineNumber, "not valid JSON; the file may be truncated or damaged");
     }
-    if (typeof record !== "object" || record === null || Array.isArray(record)) throw corrupt(file, lineNumber, "not a JSON object");
+    if (typeof record !== "object" || record === null || Array.isArray(record))
+      throw corrupt(file, lineNumber, "not a JSON object");
     const fields = record as Record<string, unknown>;
     if (lineNumber === 1) {
-      if (fields.format !== DUMP_FORMAT) throw corrupt(file, 1, `not an ah-cache-plugin dump (expected "format": "${DUMP_FORMAT}")`);
-      if (fields.version !== DUMP_VERSION) throw corrupt(file, 1, `this dump version is not supported (expected ${DUMP_VERSION})`);
+      if (fields.format !== DUMP_FORMAT)
+        throw corrupt(file, 1, `not an ah-cache-plugin dump (expected "format": "${DUMP_FORMAT}")`);
+      if (fields.version !== DUMP_VERSION)
+        throw corrupt(file, 1, `this dump version is not supported (expected ${DUMP_VERSION})`);
       continue;
     }
     if ("end" in fields) {
-      if (fields.entries !== entries) throw corrupt(file, lineNumber, `the closing line's count does not match the ${entries} entries the file holds`);
+      if (fields.entries !== entries)
+        throw corrupt(
+          file,
+          lineNumber,
+          `the closing line's count does not match the ${entries} entries the file holds`,
+        );
       ended = true;
       continue;
     }
@@ -197,7 +233,8 @@ export async function* readDump(dump: DumpFile, maxValueBytes: number, digest: (
       throw corrupt(file, lineNumber, (error as Error).message);
     }
     if (entry.type === "list" && entry.append) {
-      if (previous?.type !== "list" || previous.key !== entry.key) throw corrupt(file, lineNumber, "a list continuation line that does not follow its list");
+      if (previous?.type !== "list" || previous.key !== entry.key)
+        throw corrupt(file, lineNumber, "a list continuation line that does not follow its list");
     } else {
       entries += 1;
     }
@@ -205,5 +242,6 @@ export async function* readDump(dump: DumpFile, maxValueBytes: number, digest: (
     yield entry;
   }
   if (lineNumber === 0) throw corrupt(file, 1, "the file is empty");
-  if (!ended) throw corrupt(file, lineNumber, `the file ends without its closing line after ${entries} entries: it is truncated`);
+  if (!ended)
+    throw corrupt(file, lineNumber, `the file ends without its closing line after ${entries} entries: it is truncated`);
 }

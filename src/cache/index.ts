@@ -1,5 +1,24 @@
 export { Cache, DEFAULT_LOCK_DURATION_MS, DEFAULT_MAX_VALUE_BYTES } from "./cache";
-export type { CacheOptions, CacheStats, CacheStatus, FetchOptions, ListWriteOptions, DumpReadOptions, DumpReadResult, DumpWriteOptions, LoadOptions, LoadResult, SaveOptions, DestroyOptions, ClearOptions, LockOptions, WithLockOptions, LockContext, Callback, LoadCallback } from "./cache";
+export type {
+  CacheOptions,
+  CacheStats,
+  CacheStatus,
+  FetchOptions,
+  ListWriteOptions,
+  DumpReadOptions,
+  DumpReadResult,
+  DumpWriteOptions,
+  LoadOptions,
+  LoadResult,
+  SaveOptions,
+  DestroyOptions,
+  ClearOptions,
+  LockOptions,
+  WithLockOptions,
+  LockContext,
+  Callback,
+  LoadCallback,
+} from "./cache";
 export { CacheError, CacheErrorCodes, isCacheError, NOT_FOUND_MESSAGE, LOCKED_MESSAGE } from "./errors";
 export type { CacheErrorCode } from "./errors";
 export { MemoryStore, DEFAULT_SWEEP_INTERVAL_MS } from "./stores/memory";
@@ -25,4 +44,10 @@ export type {
 export { DUMP_FORMAT, DUMP_VERSION } from "./dump";
 export { MAX_KEY_LENGTH, MAX_DURATION_MS } from "./validation";
 export { MAX_VALUE_DEPTH } from "./serialization";
-export { failFastOptions, clusterFailFastOptions, waitUntilReady, describeEndpoint, DEFAULT_OPERATION_TIMEOUT_MS } from "./stores/redis-connection";
+export {
+  failFastOptions,
+  clusterFailFastOptions,
+  waitUntilReady,
+  describeEndpoint,
+  DEFAULT_OPERATION_TIMEOUT_MS,
+} from "./stores/redis-connection";

@@ -36,13 +36,20 @@ export async function holdLock<T>(lock: HeldLock, fn: (context: LockContext) => 
       const held = await store.extend(key, owner, ttl, token);
       if (settled) return;
       if (held) return schedule();
-      controller.abort(new CacheError(CacheErrorCodes.LOCK_LOST, `the lock on ${JSON.stringify(key)} was lost`, { key }));
+      controller.abort(
+        new CacheError(CacheErrorCodes.LOCK_LOST, `the lock on ${JSON.stringify(key)} was lost`, { key }),
+      );
     } catch (error) {
       if (!settled) controller.abort(error);
     }
   };
   const schedule = () => {
-    timer = setTimeout(() => (extending = extendOnce()), Math.max(1, Math.floor(ttl / 3)));
+    timer = setTimeout(
+      () => {
+        extending = extendOnce();
+      },
+      Math.max(1, Math.floor(ttl / 3)),
+    );
   };
 
   schedule();

@@ -55,7 +55,8 @@ export async function restoreDump(path: string, settings: RestoreSettings): Prom
       if (batch.length >= RESTORE_BATCH) await flush();
     }
     if (batch.length > 0) await flush();
-    if (restoredHash !== checked) throw changed(path, "during the restore; the entries read before the change were written");
+    if (restoredHash !== checked)
+      throw changed(path, "during the restore; the entries read before the change were written");
     return result;
   } finally {
     await dump.close();

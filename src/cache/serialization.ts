@@ -38,7 +38,10 @@ function isPrimitiveThatRoundTrips(value: unknown): boolean {
 }
 
 function refuse(path: string, why: string): never {
-  throw new CacheError(CacheErrorCodes.UNSERIALIZABLE_VALUE, `${path} ${why}, so it would not come back equal from the cache`);
+  throw new CacheError(
+    CacheErrorCodes.UNSERIALIZABLE_VALUE,
+    `${path} ${why}, so it would not come back equal from the cache`,
+  );
 }
 
 function assertRoundTrips(value: unknown, path: string, ancestors: Set<object>, depth: number): void {
@@ -51,20 +54,24 @@ function assertRoundTrips(value: unknown, path: string, ancestors: Set<object>, 
       if (!Number.isFinite(value)) refuse(path, `is ${value}, which JSON stores as null`);
       return;
     case "undefined":
-      refuse(path, "is undefined, which JSON cannot store (at the top level it is no JSON at all, in an array it becomes null)");
+      return refuse(
+        path,
+        "is undefined, which JSON cannot store (at the top level it is no JSON at all, in an array it becomes null)",
+      );
     case "function":
-      refuse(path, "is a function, which JSON cannot store");
+      return refuse(path, "is a function, which JSON cannot store");
     case "symbol":
-      refuse(path, "is a symbol, which JSON cannot store");
+      return refuse(path, "is a symbol, which JSON cannot store");
     case "bigint":
-      refuse(path, "is a BigInt, which JSON cannot store");
+      return refuse(path, "is a BigInt, which JSON cannot store");
   }
   if (value === null) return;
   const object = value as Record<string, unknown>;
-  if (typeof object.toJSON === "function") {
+  const toJSON = object.toJSON;
+  if (typeof toJSON === "function") {
     let converted: unknown;
     try {
-      converted = object.toJSON();
+      converted = (toJSON as (this: unknown) => unknown).call(object);
     } catch (error) {
       refuse(path, `has a toJSON method that threw (${(error as Error)?.message ?? error})`);
     }
@@ -79,12 +86,14 @@ function assertRoundTrips(value: unknown, path: string, ancestors: Set<object>, 
       assertRoundTrips(object[index], `${path}[${index}]`, ancestors, depth + 1);
     }
   } else {
-    const prototype = Object.getPrototypeOf(object);
+    const prototype = Object.getPrototypeOf(object) as { constructor?: { name?: string } } | null;
     if (prototype !== Object.prototype && prototype !== null) {
-      const kind = (prototype?.constructor?.name as string | undefined) ?? "unknown";
+      const kind = prototype.constructor?.name ?? "unknown";
       refuse(path, `is a ${kind} instance; only plain objects, arrays and JSON primitives are stored`);
     }
-    if (Object.getOwnPropertySymbols(object).some((symbol) => Object.prototype.propertyIsEnumerable.call(object, symbol))) {
+    if (
+      Object.getOwnPropertySymbols(object).some((symbol) => Object.prototype.propertyIsEnumerable.call(object, symbol))
+    ) {
       refuse(path, "has symbol-keyed properties, which JSON drops");
     }
     for (const property of Object.keys(object)) {

@@ -13,11 +13,17 @@ export function assertKey(key: unknown): asserts key is string {
   }
   if (key.length === 0) throw new CacheError(CacheErrorCodes.INVALID_KEY, "key must not be empty");
   if (key.length > MAX_KEY_LENGTH) {
-    throw new CacheError(CacheErrorCodes.INVALID_KEY, `key is ${key.length} characters long; the limit is ${MAX_KEY_LENGTH}`);
+    throw new CacheError(
+      CacheErrorCodes.INVALID_KEY,
+      `key is ${key.length} characters long; the limit is ${MAX_KEY_LENGTH}`,
+    );
   }
   // A lone surrogate becomes U+FFFD in UTF-8, so two different keys would name the same Redis key.
   if (!(key as WellFormedString).isWellFormed()) {
-    throw new CacheError(CacheErrorCodes.INVALID_KEY, "key contains a lone UTF-16 surrogate and cannot be stored faithfully");
+    throw new CacheError(
+      CacheErrorCodes.INVALID_KEY,
+      "key contains a lone UTF-16 surrogate and cannot be stored faithfully",
+    );
   }
 }
 
@@ -25,7 +31,10 @@ export function assertKey(key: unknown): asserts key is string {
 export function scopePrefix(value: unknown, method: string): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "string") return value;
-  throw new CacheError(CacheErrorCodes.INVALID_KEY, `the scope prefix of ${method}() must be a string, got ${describe(value)}`);
+  throw new CacheError(
+    CacheErrorCodes.INVALID_KEY,
+    `the scope prefix of ${method}() must be a string, got ${describe(value)}`,
+  );
 }
 
 /**

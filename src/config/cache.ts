@@ -31,7 +31,8 @@ export const DEFAULT = {
 
     // Put the cache on a Redis Cluster whatever config.redis says: { nodes: [{ host, port }, …], options?: ClusterOptions }.
     // Undefined means the cache connects the way config.redis.client does (which may itself be a Cluster).
-    cluster: undefined as { nodes: Array<{ host: string; port: number }>; options?: Record<string, unknown> } | undefined,
+    cluster: undefined as
+      { nodes: Array<{ host: string; port: number }>; options?: Record<string, unknown> } | undefined,
 
     // Register GET /api/cacheTest and GET /api/cacheStatus for the plugin's actions.
     registerRoutes: true,

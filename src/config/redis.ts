@@ -1,4 +1,5 @@
 import { URL } from "url";
+import Redis from "ioredis";
 
 /**
  * actionhero's redis config for the demo app, with one addition: REDIS_FAKE=true selects the in-memory mode,
@@ -8,7 +9,11 @@ import { URL } from "url";
 export const DEFAULT = {
   redis: () => {
     const fake = process.env.REDIS_FAKE === "true";
-    const konstructor = fake ? require("ioredis-mock") : require("ioredis");
+    const konstructor: typeof Redis = fake
+      ? // ioredis-mock is a dev dependency, loaded only for the in-memory demo mode.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require("ioredis-mock") as typeof Redis)
+      : Redis;
 
     let protocol = process.env.REDIS_SSL ? "rediss" : "redis";
     let host = process.env.REDIS_HOST || "127.0.0.1";

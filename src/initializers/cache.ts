@@ -41,7 +41,10 @@ export class CacheInitializer extends Initializer {
       this.store = store;
       // The server starts even when Redis is away: api.cache then answers UNAVAILABLE per call until it returns.
       if (!(await waitUntilReady(client, options.operationTimeoutMs))) {
-        log(`ah-cache-plugin: Redis at ${store.endpoint} is not reachable; api.cache answers UNAVAILABLE until it is`, "error");
+        log(
+          `ah-cache-plugin: Redis at ${store.endpoint} is not reachable; api.cache answers UNAVAILABLE until it is`,
+          "error",
+        );
       } else {
         const warning = await store.evictionWarning();
         if (warning) log(`ah-cache-plugin: ${warning}`, "warning");

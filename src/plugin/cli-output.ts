@@ -17,7 +17,10 @@ const PROGRESS_INTERVAL_MS = 200;
  * A progress line for long dumps and restores, rewritten in place at most every PROGRESS_INTERVAL_MS, only when
  * `stream` is a terminal: redirected or piped stderr stays free of carriage-return noise.
  */
-export function progressReporter(stream: ProgressStream, verb: string): { onProgress?: (entries: number) => void; done(entries: number): void } {
+export function progressReporter(
+  stream: ProgressStream,
+  verb: string,
+): { onProgress?: (entries: number) => void; done(entries: number): void } {
   if (!stream.isTTY) return { done: () => undefined };
   let lastWrite = 0;
   return {

@@ -62,7 +62,9 @@ export const parity: Behaviour = (world) => {
       await seed();
       const { alice } = world;
       expect(await alice.locks("user:")).toEqual(["user:1"]);
-      expect(await alice.locks("session:", { details: true })).toEqual([{ key: "session:1", owner: "bob", ttl: expect.any(Number) }]);
+      expect(await alice.locks("session:", { details: true })).toEqual([
+        { key: "session:1", owner: "bob", ttl: expect.any(Number) },
+      ]);
       expect(await callbackResult((next) => alice.locks("nothing", next))).toEqual([null, []]);
     });
 

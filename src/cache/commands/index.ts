@@ -45,7 +45,8 @@ export function loadCommands(): CommandDefinition[] {
     }));
   const names = cached.map((command) => command.name);
   const repeated = names.find((name, index) => names.indexOf(name) !== index);
-  if (repeated) throw new Error(`two Lua files define the command ${repeated} in ${COMMANDS_DIR}; remove the stale one`);
+  if (repeated)
+    throw new Error(`two Lua files define the command ${repeated} in ${COMMANDS_DIR}; remove the stale one`);
   return cached;
 }
 
@@ -59,18 +60,43 @@ export function defineCommands(client: Redis | Cluster): void {
 
 /** The commands as typed methods; names follow the Lua file names. */
 export interface CacheCommands {
-  ahCacheSave(objectKey: string, lockKey: string, owner: string, json: string, ttl: string, guarded: string): Promise<number>;
+  ahCacheSave(
+    objectKey: string,
+    lockKey: string,
+    owner: string,
+    json: string,
+    ttl: string,
+    guarded: string,
+  ): Promise<number>;
   ahCacheLoad(objectKey: string, lockKey: string, owner: string, ttl: string): Promise<Array<number | string>>;
   ahCacheDestroy(objectKey: string, listKey: string, lockKey: string, owner: string, guarded: string): Promise<number>;
   ahCacheLock(lockKey: string, fenceKey: string, owner: string, ttl: string): Promise<number>;
   ahCacheLoadReadOnly(objectKey: string, lockKey: string, owner: string): Promise<Array<number | string>>;
-  ahCacheLoadOrLock(objectKey: string, lockKey: string, fenceKey: string, owner: string, lockTtl: string): Promise<[number, (string | number)?]>;
+  ahCacheLoadOrLock(
+    objectKey: string,
+    lockKey: string,
+    fenceKey: string,
+    owner: string,
+    lockTtl: string,
+  ): Promise<[number, (string | number)?]>;
   ahCacheExtend(lockKey: string, fenceKey: string, owner: string, ttl: string, token: string): Promise<number>;
   ahCacheUnlock(lockKey: string, fenceKey: string, owner: string, channel: string, token: string): Promise<number>;
   ahCacheCheckLock(lockKey: string, owner: string): Promise<number>;
   ahCachePush(listKey: string, lockKey: string, owner: string, json: string, guarded: string): Promise<number>;
   ahCachePop(listKey: string, lockKey: string, owner: string, guarded: string): Promise<[number, string?]>;
   ahCacheListLength(listKey: string, lockKey: string, owner: string): Promise<number>;
-  ahCacheRestoreObject(objectKey: string, lockKey: string, owner: string, stored: string, expireTimestamp: string): Promise<number>;
-  ahCacheRestoreList(listKey: string, lockKey: string, owner: string, append: string, ...items: string[]): Promise<number>;
+  ahCacheRestoreObject(
+    objectKey: string,
+    lockKey: string,
+    owner: string,
+    stored: string,
+    expireTimestamp: string,
+  ): Promise<number>;
+  ahCacheRestoreList(
+    listKey: string,
+    lockKey: string,
+    owner: string,
+    append: string,
+    ...items: string[]
+  ): Promise<number>;
 }

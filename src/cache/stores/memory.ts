@@ -148,12 +148,23 @@ export class MemoryStore implements CacheStore {
   }
 
   /** The lock check every write makes: guarded writes need this owner's lock, others only no foreign one. */
-  private writeRefusal(key: string, owner: string, requireLock: boolean, now: number): "locked" | "not-holder" | undefined {
+  private writeRefusal(
+    key: string,
+    owner: string,
+    requireLock: boolean,
+    now: number,
+  ): "locked" | "not-holder" | undefined {
     if (requireLock) return this.heldBy(key, owner, now) ? undefined : "not-holder";
     return this.lockedByOther(key, owner, now) ? "locked" : undefined;
   }
 
-  async save(key: string, owner: string, json: string, ttlMs: number | null, requireLock: boolean): Promise<SaveOutcome> {
+  async save(
+    key: string,
+    owner: string,
+    json: string,
+    ttlMs: number | null,
+    requireLock: boolean,
+  ): Promise<SaveOutcome> {
     const now = this.now();
     const refusal = this.writeRefusal(key, owner, requireLock, now);
     if (refusal) return refusal;
@@ -184,7 +195,12 @@ export class MemoryStore implements CacheStore {
     if (ttlMs !== null) object.expireTimestamp = now + ttlMs;
     return {
       status: "ok",
-      object: { json: object.json, createdAt: object.createdAt, readAt: previousReadAt, expireTimestamp: object.expireTimestamp },
+      object: {
+        json: object.json,
+        createdAt: object.createdAt,
+        readAt: previousReadAt,
+        expireTimestamp: object.expireTimestamp,
+      },
     };
   }
 
@@ -299,12 +315,16 @@ export class MemoryStore implements CacheStore {
 
   async locks(scopePrefix: string): Promise<string[]> {
     const now = this.now();
-    return [...this.lockTable.keys()].filter((key) => key.startsWith(scopePrefix) && this.liveLock(key, now) !== undefined);
+    return [...this.lockTable.keys()].filter(
+      (key) => key.startsWith(scopePrefix) && this.liveLock(key, now) !== undefined,
+    );
   }
 
   async keys(scopePrefix: string): Promise<string[]> {
     const now = this.now();
-    return [...this.objects.keys()].filter((key) => key.startsWith(scopePrefix) && this.liveObject(key, now) !== undefined);
+    return [...this.objects.keys()].filter(
+      (key) => key.startsWith(scopePrefix) && this.liveObject(key, now) !== undefined,
+    );
   }
 
   async size(scopePrefix: string): Promise<number> {

@@ -18,8 +18,15 @@ export function failFastOptions(timeoutMs: number = DEFAULT_OPERATION_TIMEOUT_MS
  * the cluster is not ready), and every node connection gets failFastOptions. Other cluster options (retries on
  * MOVED, CLUSTERDOWN and failover) are kept: they are what carries calls across a failover.
  */
-export function clusterFailFastOptions(timeoutMs: number = DEFAULT_OPERATION_TIMEOUT_MS, options: ClusterOptions = {}): ClusterOptions {
-  return { ...options, enableOfflineQueue: false, redisOptions: { ...options.redisOptions, ...failFastOptions(timeoutMs) } };
+export function clusterFailFastOptions(
+  timeoutMs: number = DEFAULT_OPERATION_TIMEOUT_MS,
+  options: ClusterOptions = {},
+): ClusterOptions {
+  return {
+    ...options,
+    enableOfflineQueue: false,
+    redisOptions: { ...options.redisOptions, ...failFastOptions(timeoutMs) },
+  };
 }
 
 /**
@@ -49,8 +56,12 @@ export function waitUntilReady(client: Redis | Cluster, timeoutMs: number, signa
 /** host:port of a single client, or the startup nodes of a cluster, for log lines and error messages. */
 export function describeEndpoint(client: Redis | Cluster): string {
   if ((client as Cluster).isCluster) {
-    const nodes = (client as unknown as { startupNodes?: Array<{ host?: string; port?: number } | string | number> }).startupNodes ?? [];
-    return nodes.map((node) => (typeof node === "object" ? `${node.host ?? "127.0.0.1"}:${node.port ?? 6379}` : String(node))).join(",");
+    const nodes =
+      (client as unknown as { startupNodes?: Array<{ host?: string; port?: number } | string | number> })
+        .startupNodes ?? [];
+    return nodes
+      .map((node) => (typeof node === "object" ? `${node.host ?? "127.0.0.1"}:${node.port ?? 6379}` : String(node)))
+      .join(",");
   }
   const options = (client as Redis).options ?? {};
   return options.path ?? `${options.host ?? "127.0.0.1"}:${options.port ?? 6379}`;

@@ -26,7 +26,10 @@ export class RedisKeyLayout {
       }
     }
     if (prefix === lockPrefix) {
-      throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, `prefix and lockPrefix must differ (both are ${JSON.stringify(prefix)})`);
+      throw new CacheError(
+        CacheErrorCodes.INVALID_OPTIONS,
+        `prefix and lockPrefix must differ (both are ${JSON.stringify(prefix)})`,
+      );
     }
   }
 

@@ -74,8 +74,11 @@ export function toCacheError(error: unknown, endpoint?: string, lastConnectionEr
     return new CacheError(CacheErrorCodes.STORE_ERROR, `Redis refused the command: ${message}`, { cause: error });
   }
   const where = endpoint ? ` at ${endpoint}` : "";
-  const why = lastConnectionError && lastConnectionError !== message ? ` (last connection error: ${lastConnectionError})` : "";
-  return new CacheError(CacheErrorCodes.UNAVAILABLE, `Redis${where} is unavailable: ${message}${why}`, { cause: error });
+  const why =
+    lastConnectionError && lastConnectionError !== message ? ` (last connection error: ${lastConnectionError})` : "";
+  return new CacheError(CacheErrorCodes.UNAVAILABLE, `Redis${where} is unavailable: ${message}${why}`, {
+    cause: error,
+  });
 }
 
 /** Objects are `createdAt readAt expireTimestamp` as 13-digit ms fields (0 = none), then the JSON: see includes/header.lua. */
@@ -144,7 +147,10 @@ export class RedisStore implements CacheStore {
     this.layout = new RedisKeyLayout(options.prefix ?? DEFAULT_PREFIX, options.lockPrefix ?? DEFAULT_LOCK_PREFIX);
     this.scanCount = options.scanCount ?? DEFAULT_SCAN_COUNT;
     if (!Number.isSafeInteger(this.scanCount) || this.scanCount <= 0) {
-      throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, `scanCount must be a positive integer, got ${JSON.stringify(options.scanCount)}`);
+      throw new CacheError(
+        CacheErrorCodes.INVALID_OPTIONS,
+        `scanCount must be a positive integer, got ${JSON.stringify(options.scanCount)}`,
+      );
     }
     this.ownsClient = options.ownsClient ?? false;
     this.lockFallbackPollMs = options.lockFallbackPollMs ?? LOCK_FALLBACK_POLL_MS;
@@ -186,7 +192,7 @@ export class RedisStore implements CacheStore {
           this.inFlight.delete(reject);
           resolve(reply);
         },
-        (error: unknown) => {
+        (error: Error) => {
           this.inFlight.delete(reject);
           reject(error);
         },
@@ -204,9 +210,22 @@ export class RedisStore implements CacheStore {
     this.inFlight.clear();
   };
 
-  async save(key: string, owner: string, json: string, ttlMs: number | null, requireLock: boolean): Promise<SaveOutcome> {
+  async save(
+    key: string,
+    owner: string,
+    json: string,
+    ttlMs: number | null,
+    requireLock: boolean,
+  ): Promise<SaveOutcome> {
     const reply = await this.call(
-      this.client.ahCacheSave(this.layout.objectKey(key), this.layout.lockKey(key), owner, json, ttlArgument(ttlMs), requireLock ? "1" : ""),
+      this.client.ahCacheSave(
+        this.layout.objectKey(key),
+        this.layout.lockKey(key),
+        owner,
+        json,
+        ttlArgument(ttlMs),
+        requireLock ? "1" : "",
+      ),
     );
     return writeOutcome(reply) ?? "saved";
   }
@@ -219,7 +238,10 @@ export class RedisStore implements CacheStore {
     const { layout } = this;
     const objectKey = layout.objectKey(key);
     try {
-      return this.objectOutcome(key, await this.send(this.client.ahCacheLoad(objectKey, layout.lockKey(key), owner, ttlArgument(ttlMs))));
+      return this.objectOutcome(
+        key,
+        await this.send(this.client.ahCacheLoad(objectKey, layout.lockKey(key), owner, ttlArgument(ttlMs))),
+      );
     } catch (error) {
       if (!writesRefused(error)) throw toCacheError(error, this.endpoint, this.lastConnectionError);
       return this.loadReadOnly(key, owner);
@@ -227,7 +249,9 @@ export class RedisStore implements CacheStore {
   }
 
   private async loadReadOnly(key: string, owner: string): Promise<LoadOutcome> {
-    const reply = await this.call(this.client.ahCacheLoadReadOnly(this.layout.objectKey(key), this.layout.lockKey(key), owner));
+    const reply = await this.call(
+      this.client.ahCacheLoadReadOnly(this.layout.objectKey(key), this.layout.lockKey(key), owner),
+    );
     const outcome = this.objectOutcome(key, reply);
     return outcome.status === "ok" ? { ...outcome, readOnly: true } : outcome;
   }
@@ -244,16 +268,28 @@ export class RedisStore implements CacheStore {
 
   private foreign(key: string): CacheError {
     const where = this.layout.objectKey(key);
-    return new CacheError(CacheErrorCodes.STORE_ERROR, `${where} holds a value this cache did not write (another type, or no header); it was left as it is`, {
-      key,
-    });
+    return new CacheError(
+      CacheErrorCodes.STORE_ERROR,
+      `${where} holds a value this cache did not write (another type, or no header); it was left as it is`,
+      {
+        key,
+      },
+    );
   }
 
   async loadOrLock(key: string, owner: string, lockTtlMs: number): Promise<LoadOrLockOutcome> {
     const { layout } = this;
     let reply: [number, (string | number)?];
     try {
-      reply = await this.send(this.client.ahCacheLoadOrLock(layout.objectKey(key), layout.lockKey(key), layout.fenceKey(key), owner, String(lockTtlMs)));
+      reply = await this.send(
+        this.client.ahCacheLoadOrLock(
+          layout.objectKey(key),
+          layout.lockKey(key),
+          layout.fenceKey(key),
+          owner,
+          String(lockTtlMs),
+        ),
+      );
     } catch (error) {
       if (!writesRefused(error)) throw toCacheError(error, this.endpoint, this.lastConnectionError);
       // A hit is still answered; a miss cannot take the lock while writes are refused, so it fails as it did.
@@ -270,23 +306,43 @@ export class RedisStore implements CacheStore {
 
   async destroy(key: string, owner: string, requireLock: boolean): Promise<DestroyOutcome> {
     const { layout } = this;
-    const reply = await this.call(this.client.ahCacheDestroy(layout.objectKey(key), layout.listKey(key), layout.lockKey(key), owner, requireLock ? "1" : ""));
+    const reply = await this.call(
+      this.client.ahCacheDestroy(
+        layout.objectKey(key),
+        layout.listKey(key),
+        layout.lockKey(key),
+        owner,
+        requireLock ? "1" : "",
+      ),
+    );
     return writeOutcome(reply) ?? (reply === 1 ? "destroyed" : "missing");
   }
 
   async lock(key: string, owner: string, ttlMs: number): Promise<number> {
-    return this.call(this.client.ahCacheLock(this.layout.lockKey(key), this.layout.fenceKey(key), owner, String(ttlMs)));
+    return this.call(
+      this.client.ahCacheLock(this.layout.lockKey(key), this.layout.fenceKey(key), owner, String(ttlMs)),
+    );
   }
 
   async extend(key: string, owner: string, ttlMs: number, token: number | null): Promise<boolean> {
-    const reply = await this.call(this.client.ahCacheExtend(this.layout.lockKey(key), this.layout.fenceKey(key), owner, String(ttlMs), tokenArgument(token)));
+    const reply = await this.call(
+      this.client.ahCacheExtend(
+        this.layout.lockKey(key),
+        this.layout.fenceKey(key),
+        owner,
+        String(ttlMs),
+        tokenArgument(token),
+      ),
+    );
     return reply === 1;
   }
 
   async unlock(key: string, owner: string, token: number | null): Promise<boolean> {
     const { layout } = this;
     const lockKey = layout.lockKey(key);
-    const reply = await this.call(this.client.ahCacheUnlock(lockKey, layout.fenceKey(key), owner, layout.releaseChannel(), tokenArgument(token)));
+    const reply = await this.call(
+      this.client.ahCacheUnlock(lockKey, layout.fenceKey(key), owner, layout.releaseChannel(), tokenArgument(token)),
+    );
     // Waiters in this process wake now, without the pub/sub round trip; other servers wake on the published message.
     if (reply === 1) this.releases.released(lockKey);
     return reply === 1;
@@ -297,26 +353,34 @@ export class RedisStore implements CacheStore {
   }
 
   async push(key: string, owner: string, json: string, requireLock: boolean): Promise<PushOutcome> {
-    const reply = await this.call(this.client.ahCachePush(this.layout.listKey(key), this.layout.lockKey(key), owner, json, requireLock ? "1" : ""));
+    const reply = await this.call(
+      this.client.ahCachePush(this.layout.listKey(key), this.layout.lockKey(key), owner, json, requireLock ? "1" : ""),
+    );
     const refusal = writeOutcome(reply);
     return refusal ? { status: refusal } : { status: "pushed", length: reply };
   }
 
   async pop(key: string, owner: string, requireLock: boolean): Promise<PopOutcome> {
-    const [status, item] = await this.call(this.client.ahCachePop(this.layout.listKey(key), this.layout.lockKey(key), owner, requireLock ? "1" : ""));
+    const [status, item] = await this.call(
+      this.client.ahCachePop(this.layout.listKey(key), this.layout.lockKey(key), owner, requireLock ? "1" : ""),
+    );
     const refusal = writeOutcome(status);
     if (refusal) return { status: refusal };
     return status === 1 ? { status: "popped", json: item as string } : { status: "empty" };
   }
 
   async listLength(key: string, owner: string): Promise<ListLengthOutcome> {
-    const reply = await this.call(this.client.ahCacheListLength(this.layout.listKey(key), this.layout.lockKey(key), owner));
+    const reply = await this.call(
+      this.client.ahCacheListLength(this.layout.listKey(key), this.layout.lockKey(key), owner),
+    );
     return reply === -1 ? { status: "locked" } : { status: "ok", length: reply };
   }
 
   /** Objects, then lists, SCANned on every primary and read back in pipelines (GET, LRANGE) batch by batch. */
   async *entries(): AsyncIterable<DumpEntry[]> {
-    for await (const batch of this.scanAndRead(this.layout.objectPattern(), (pipeline, redisKey) => pipeline.get(redisKey))) {
+    for await (const batch of this.scanAndRead(this.layout.objectPattern(), (pipeline, redisKey) =>
+      pipeline.get(redisKey),
+    )) {
       const entries = batch.flatMap(({ redisKey, replies: [stored] }): DumpEntry[] => {
         const key = this.layout.keyFromObjectKey(redisKey);
         // An object can expire between SCAN and GET: it is then left out. A foreign value fails the dump, as load
@@ -327,11 +391,15 @@ export class RedisStore implements CacheStore {
       });
       if (entries.length > 0) yield entries;
     }
-    for await (const batch of this.scanAndRead(this.layout.listPattern(), (pipeline, redisKey) => pipeline.lrange(redisKey, 0, -1))) {
+    for await (const batch of this.scanAndRead(this.layout.listPattern(), (pipeline, redisKey) =>
+      pipeline.lrange(redisKey, 0, -1),
+    )) {
       const entries = batch.flatMap(({ redisKey, replies: [items] }): DumpEntry[] => {
         const key = this.layout.keyFromListKey(redisKey);
         if (items instanceof Error) throw toCacheError(items, this.endpoint);
-        return key !== undefined && Array.isArray(items) && items.length > 0 ? [{ type: "list", key, items: items as string[] }] : [];
+        return key !== undefined && Array.isArray(items) && items.length > 0
+          ? [{ type: "list", key, items: items as string[] }]
+          : [];
       });
       if (entries.length > 0) yield entries;
     }
@@ -349,9 +417,22 @@ export class RedisStore implements CacheStore {
 
   private restoreOne(entry: DumpEntry, owner: string): Promise<number> {
     const lockKey = this.layout.lockKey(entry.key);
-    if (entry.type === "list") return this.client.ahCacheRestoreList(this.layout.listKey(entry.key), lockKey, owner, entry.append ? "1" : "", ...entry.items);
+    if (entry.type === "list")
+      return this.client.ahCacheRestoreList(
+        this.layout.listKey(entry.key),
+        lockKey,
+        owner,
+        entry.append ? "1" : "",
+        ...entry.items,
+      );
     const expire = entry.expireTimestamp === null ? "" : String(entry.expireTimestamp);
-    return this.client.ahCacheRestoreObject(this.layout.objectKey(entry.key), lockKey, owner, encodeStoredObject(entry), expire);
+    return this.client.ahCacheRestoreObject(
+      this.layout.objectKey(entry.key),
+      lockKey,
+      owner,
+      encodeStoredObject(entry),
+      expire,
+    );
   }
 
   async locks(scopePrefix: string): Promise<string[]> {
@@ -359,7 +440,9 @@ export class RedisStore implements CacheStore {
   }
 
   async keys(scopePrefix: string): Promise<string[]> {
-    return this.scanUserKeys(this.layout.objectPattern(scopePrefix), (redisKey) => this.layout.keyFromObjectKey(redisKey));
+    return this.scanUserKeys(this.layout.objectPattern(scopePrefix), (redisKey) =>
+      this.layout.keyFromObjectKey(redisKey),
+    );
   }
 
   async size(scopePrefix: string): Promise<number> {
@@ -401,11 +484,17 @@ export class RedisStore implements CacheStore {
 
   async lockDetails(scopePrefix: string): Promise<LockDetails[]> {
     const details = new Map<string, LockDetails>();
-    for await (const batch of this.scanAndRead(this.layout.lockPattern(scopePrefix), (pipeline, redisKey) => pipeline.get(redisKey).pttl(redisKey))) {
-      for (const { redisKey, replies: [owner, ttl] } of batch) {
+    for await (const batch of this.scanAndRead(this.layout.lockPattern(scopePrefix), (pipeline, redisKey) =>
+      pipeline.get(redisKey).pttl(redisKey),
+    )) {
+      for (const {
+        redisKey,
+        replies: [owner, ttl],
+      } of batch) {
         const key = this.layout.keyFromLockKey(redisKey);
         // A lock can expire between SCAN and the pipeline: it is then left out.
-        if (key !== undefined && typeof owner === "string" && typeof ttl === "number" && ttl > 0) details.set(key, { key, owner, ttl });
+        if (key !== undefined && typeof owner === "string" && typeof ttl === "number" && ttl > 0)
+          details.set(key, { key, owner, ttl });
       }
     }
     return [...details.values()];
@@ -464,7 +553,9 @@ export class RedisStore implements CacheStore {
     // every lockFallbackPollMs within their own retry budget.
     this.subscribe().catch(() => undefined);
     // A release published before the subscription was live is missed, so such a registration re-checks soon.
-    const poll = this.subscriptionLive ? this.lockFallbackPollMs : Math.min(this.lockFallbackPollMs, LOCK_FALLBACK_POLL_MS);
+    const poll = this.subscriptionLive
+      ? this.lockFallbackPollMs
+      : Math.min(this.lockFallbackPollMs, LOCK_FALLBACK_POLL_MS);
     return this.releases.listen(this.layout.lockKey(key), (timeoutMs) => Math.min(timeoutMs, poll));
   }
 
@@ -475,11 +566,15 @@ export class RedisStore implements CacheStore {
       subscriber.on("error", () => undefined);
       // ioredis subscribes again on reconnect; messages published while it was away are lost.
       subscriber.on("close", () => (this.subscriptionLive = false));
-      subscriber.on("ready", () => (this.subscriptionLive = subscriber.status === "ready" && this.subscriber === subscriber));
+      subscriber.on(
+        "ready",
+        () => (this.subscriptionLive = subscriber.status === "ready" && this.subscriber === subscriber),
+      );
       subscriber.on("message", (_channel: string, lockKey: string) => this.releases.released(lockKey));
       // The client may run without an offline queue, so SUBSCRIBE waits for the connection to be ready.
       this.subscribed = (async () => {
-        if (!(await waitUntilReady(subscriber, this.operationTimeoutMs, this.closing.signal))) throw new Error("subscriber connection not ready");
+        if (!(await waitUntilReady(subscriber, this.operationTimeoutMs, this.closing.signal)))
+          throw new Error("subscriber connection not ready");
         await subscriber.subscribe(this.layout.releaseChannel());
       })().then(
         () => {
@@ -514,7 +609,9 @@ export class RedisStore implements CacheStore {
     }
     const risky = [...policies].filter((policy) => /^(allkeys|volatile)-/.test(policy));
     if (risky.length === 0) return undefined;
-    const what = risky.some((policy) => policy.startsWith("allkeys-")) ? "held locks and fencing counters" : "held locks (they carry a TTL)";
+    const what = risky.some((policy) => policy.startsWith("allkeys-"))
+      ? "held locks and fencing counters"
+      : "held locks (they carry a TTL)";
     return (
       `Redis at ${this.endpoint} has maxmemory-policy ${risky.join(", ")}: when memory is full it may evict ${what}, ` +
       `and another server could then take a lock that is still held. Use noeviction, or a Redis of its own for the cache.`

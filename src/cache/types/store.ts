@@ -13,15 +13,20 @@ export interface StoredObject {
 }
 
 /** `readOnly`: Redis refused writes, so the value was read without recording readAt or applying a sliding TTL. */
-export type LoadOutcome = { status: "ok"; object: StoredObject; readOnly?: true } | { status: "missing" } | { status: "locked" };
+export type LoadOutcome =
+  { status: "ok"; object: StoredObject; readOnly?: true } | { status: "missing" } | { status: "locked" };
 /** "acquired": there was no value, and this owner now holds the key's lock with `token`. */
-export type LoadOrLockOutcome = { status: "ok"; object: StoredObject; readOnly?: true } | { status: "acquired"; token: number } | { status: "locked" };
+export type LoadOrLockOutcome =
+  | { status: "ok"; object: StoredObject; readOnly?: true }
+  | { status: "acquired"; token: number }
+  | { status: "locked" };
 /** "not-holder": a guarded write, and this owner does not hold the lock. */
 export type SaveOutcome = "saved" | "locked" | "not-holder";
 export type DestroyOutcome = "destroyed" | "missing" | "locked" | "not-holder";
 
 export type PushOutcome = { status: "pushed"; length: number } | { status: "locked" } | { status: "not-holder" };
-export type PopOutcome = { status: "popped"; json: string } | { status: "empty" } | { status: "locked" } | { status: "not-holder" };
+export type PopOutcome =
+  { status: "popped"; json: string } | { status: "empty" } | { status: "locked" } | { status: "not-holder" };
 export type ListLengthOutcome = { status: "ok"; length: number } | { status: "locked" };
 
 /**
@@ -29,7 +34,14 @@ export type ListLengthOutcome = { status: "ok"; length: number } | { status: "lo
  * in parts: the first replaces the list, the next ones (`append`) add to it.
  */
 export type DumpEntry =
-  | { type: "object"; key: string; json: string; createdAt: number; readAt: number | null; expireTimestamp: number | null }
+  | {
+      type: "object";
+      key: string;
+      json: string;
+      createdAt: number;
+      readAt: number | null;
+      expireTimestamp: number | null;
+    }
   | { type: "list"; key: string; items: string[]; append?: boolean };
 
 /** "expired": the object's expiry instant had passed, so nothing was written. "locked": another owner holds the lock. */
