@@ -1,5 +1,5 @@
 import * as path from "path";
-import { freePort } from "./helpers/redis-server";
+import { freePort } from "../test-support/redis-server";
 import { redisUrl, testDatabase } from "./helpers/redis";
 import { ServerProcess, startServerProcess } from "./helpers/server-process";
 

@@ -1,7 +1,7 @@
 import Redis from "ioredis";
 import { Cache, RedisStore } from "../../src/cache";
 import { recordCommands } from "../helpers/redis";
-import { StartedRedis, startRedisServer } from "../helpers/redis-server";
+import { StartedRedis, startRedisServer } from "../../test-support/redis-server";
 
 /** Client-visible commands in commandstats; everything else is called from inside our scripts. */
 function topLevelCalls(commandstats: string): Record<string, number> {

@@ -3,9 +3,9 @@ import * as os from "os";
 import * as path from "path";
 import type { Cluster } from "ioredis";
 import { Cache, RedisStore, waitUntilReady } from "../../src/cache";
-import { connectCluster, deleteByPrefixOnCluster } from "../helpers/cluster-client";
+import { connectCluster, deleteByPrefixOnCluster } from "../../test-support/cluster-client";
 import { uniquePrefix } from "../helpers/redis";
-import { StartedCluster, startRedisCluster } from "../helpers/redis-cluster";
+import { StartedCluster, startRedisCluster } from "../../test-support/redis-cluster";
 import { SPECIAL_KEYS, runConformanceSuite } from "./conformance";
 import { redisTarget } from "./redis-target";
 

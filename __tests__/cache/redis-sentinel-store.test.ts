@@ -1,7 +1,7 @@
 import Redis from "ioredis";
 import { Cache, RedisStore, failFastOptions, waitUntilReady } from "../../src/cache";
 import { deleteByPrefix, sleep, uniquePrefix } from "../helpers/redis";
-import { SENTINEL_MASTER_NAME, StartedSentinelSetup, startSentinelSetup } from "../helpers/redis-sentinel";
+import { SENTINEL_MASTER_NAME, StartedSentinelSetup, startSentinelSetup } from "../../test-support/redis-sentinel";
 import { runConformanceSuite } from "./conformance";
 import { redisTarget } from "./redis-target";
 

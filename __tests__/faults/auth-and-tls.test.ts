@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import Redis, { RedisOptions } from "ioredis";
 import { Cache, CacheError, RedisStore, failFastOptions, waitUntilReady } from "../../src/cache";
-import { freePort, StartedRedis, startRedisServer } from "../helpers/redis-server";
+import { freePort, StartedRedis, startRedisServer } from "../../test-support/redis-server";
 import { ServerProcess, startServerProcess } from "../helpers/server-process";
 
 /** Password, ACL-restricted user and TLS, each on a redis-server of its own. */

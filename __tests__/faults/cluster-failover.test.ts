@@ -1,8 +1,8 @@
 import type { Cluster } from "ioredis";
 import { Cache, CacheError, RedisStore } from "../../src/cache";
-import { connectCluster } from "../helpers/cluster-client";
+import { connectCluster } from "../../test-support/cluster-client";
 import { sleep, uniquePrefix } from "../helpers/redis";
-import { StartedCluster, startRedisCluster } from "../helpers/redis-cluster";
+import { StartedCluster, startRedisCluster } from "../../test-support/redis-cluster";
 
 /**
  * Under steady load on a real cluster, one primary is SIGKILLed. Its replica takes over on its own (after

@@ -1,7 +1,7 @@
 import * as path from "path";
 import Redis from "ioredis";
 import { RedisStore, waitUntilReady } from "../../src/cache";
-import { StartedRedis, startRedisServer } from "../helpers/redis-server";
+import { StartedRedis, startRedisServer } from "../../test-support/redis-server";
 import { startServerProcess } from "../helpers/server-process";
 
 /**

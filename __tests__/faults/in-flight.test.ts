@@ -1,7 +1,7 @@
 import Redis from "ioredis";
 import { Cache, CacheError, RedisStore, failFastOptions, waitUntilReady } from "../../src/cache";
 import { sleep } from "../helpers/redis";
-import { StartedRedis, startRedisServer } from "../helpers/redis-server";
+import { StartedRedis, startRedisServer } from "../../test-support/redis-server";
 
 /**
  * Calls in flight when the connection closes fail with UNAVAILABLE at once, not at operationTimeoutMs; a server

@@ -1,7 +1,7 @@
 import Redis from "ioredis";
 import { Cache, CacheError, RedisStore } from "../../src/cache";
 import { connectRedis, deleteByPrefix, recordCommands, uniquePrefix } from "../helpers/redis";
-import { StartedRedis, startRedisServer } from "../helpers/redis-server";
+import { StartedRedis, startRedisServer } from "../../test-support/redis-server";
 
 const redis = connectRedis();
 const base = uniquePrefix("isolation");

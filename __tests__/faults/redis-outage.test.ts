@@ -1,7 +1,7 @@
 import Redis from "ioredis";
 import { Cache, CacheError, RedisStore, failFastOptions, waitUntilReady } from "../../src/cache";
 import { sleep } from "../helpers/redis";
-import { StartedRedis, startRedisServer } from "../helpers/redis-server";
+import { StartedRedis, startRedisServer } from "../../test-support/redis-server";
 
 /**
  * Redis dies under load (SIGKILL), stays down, and comes back on the same port. Every operation must settle with a

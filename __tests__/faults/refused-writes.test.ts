@@ -4,7 +4,7 @@ import * as path from "path";
 import Redis from "ioredis";
 import { Cache, RedisStore, failFastOptions, waitUntilReady } from "../../src/cache";
 import { sleep } from "../helpers/redis";
-import { StartedRedis, startRedisServer } from "../helpers/redis-server";
+import { StartedRedis, startRedisServer } from "../../test-support/redis-server";
 
 /**
  * A Redis that refuses writes (maxmemory with noeviction, a read-only replica) still answers reads; a clear() that

@@ -1,6 +1,6 @@
 import * as path from "path";
 import { sleep } from "../helpers/redis";
-import { StartedRedis, startRedisServer } from "../helpers/redis-server";
+import { StartedRedis, startRedisServer } from "../../test-support/redis-server";
 import { ServerProcess, startServerProcess } from "../helpers/server-process";
 
 /** The demo actionhero server keeps serving while its Redis is killed, and recovers when Redis returns. */

@@ -1,7 +1,7 @@
 import Redis from "ioredis";
 import { Cache, RedisStore, failFastOptions, waitUntilReady } from "../../src/cache";
 import { recordCommands, sleep } from "../helpers/redis";
-import { StartedRedis, freePort, startRedisServer } from "../helpers/redis-server";
+import { StartedRedis, freePort, startRedisServer } from "../../test-support/redis-server";
 
 /**
  * Waiting for a lock, on a redis-server of this file's own (so commands can be counted and the server stopped):

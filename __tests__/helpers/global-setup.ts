@@ -1,4 +1,4 @@
-import { isPortOpen, startRedisServer } from "./redis-server";
+import { isPortOpen, startRedisServer } from "../../test-support/redis-server";
 
 /**
  * Tests need a Redis: REDIS_URL, else 127.0.0.1:6379. When neither answers and redis-server is installed,

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import Redis from "ioredis";
-import { startRedisCluster } from "./redis-cluster";
+import { startRedisCluster } from "../../test-support/redis-cluster";
 
 /** The cluster the suite relies on must leave nothing behind: not a process, not a file. */
 jest.setTimeout(120_000);

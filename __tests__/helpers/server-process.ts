@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from "child_process";
-import { freePort } from "./redis-server";
+import { freePort } from "../../test-support/redis-server";
 import { sleep } from "./redis";
 
 export interface ServerProcess {

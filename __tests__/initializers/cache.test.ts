@@ -53,7 +53,7 @@ describe("the cache initializer on Redis", () => {
     const owners = [1, 2].map(() => {
       const result = spawnSync(
         process.execPath,
-        ["-e", 'console.log(require("./dist/plugin/options").defaultOwner())'],
+        ["-e", 'console.log(require("./dist/plugin/config").defaultOwner())'],
         {
           cwd: path.join(__dirname, "..", ".."),
           env: {

@@ -1,5 +1,5 @@
 import { config } from "actionhero";
-import { freePort } from "../helpers/redis-server";
+import { freePort } from "../../test-support/redis-server";
 
 /**
  * Start-up with Redis unreachable (and not in-memory mode): the plugin starts, logs one line naming host and port,

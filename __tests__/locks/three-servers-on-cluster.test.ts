@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Cluster } from "ioredis";
-import { connectCluster, deleteByPrefixOnCluster } from "../helpers/cluster-client";
+import { connectCluster, deleteByPrefixOnCluster } from "../../test-support/cluster-client";
 import { redisUrl, testDatabase, uniquePrefix } from "../helpers/redis";
-import { StartedCluster, startRedisCluster } from "../helpers/redis-cluster";
+import { StartedCluster, startRedisCluster } from "../../test-support/redis-cluster";
 import { makeScratchDir, writeScratchApp } from "../helpers/scratch-app";
 import { ServerProcess, startServerProcess } from "../helpers/server-process";
 

@@ -1,7 +1,8 @@
 import { Initializer, api, log, route } from "actionhero";
 import { Cache, MemoryStore, RedisStore, waitUntilReady } from "../cache";
 import type { CacheStore } from "../cache";
-import { ResolvedCachePluginConfig, actionheroConfig, openRedisClient, resolveCacheConfig } from "../plugin/options";
+import { ResolvedCachePluginConfig, actionheroConfig, resolveCacheConfig } from "../plugin/config";
+import { openRedisClient } from "../plugin/redis-client";
 
 declare module "actionhero" {
   interface Api {

@@ -1,4 +1,4 @@
-import { withFailFastOptions } from "../../src/plugin/options";
+import { withFailFastOptions } from "../../src/plugin/redis-client";
 
 describe("withFailFastOptions", () => {
   test("merges into a single Redis client's options object, keeping the user's", () => {

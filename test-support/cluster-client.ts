@@ -1,5 +1,5 @@
 import { Cluster } from "ioredis";
-import { clusterFailFastOptions, waitUntilReady } from "../../src/cache";
+import { clusterFailFastOptions, waitUntilReady } from "../src/cache";
 import type { StartedCluster } from "./redis-cluster";
 
 /** An ioredis Cluster client on the test cluster, with the plugin's fail-fast options, once it is ready. */

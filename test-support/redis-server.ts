@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { isPortOpen } from "../../src/plugin/tcp";
+import { isPortOpen } from "./tcp";
 
 export { isPortOpen };
 
