@@ -155,7 +155,9 @@ export function runConformanceSuite(storeName: string, createTarget: () => Promi
         expect(error).toBeInstanceOf(CacheError);
         expect(error.code).toBe(code);
         expect(error.message).toMatch(/key/);
-        expect(await alice.locks()).toEqual([]);
+        // Nothing was written under any key.
+        expect(await alice.keys()).toEqual([]);
+        expect(await alice.size()).toBe(0);
       });
 
       test.each([
@@ -645,15 +647,20 @@ export function runConformanceSuite(storeName: string, createTarget: () => Promi
         const owners = ["w1", "w2", "w3", "w4"].map((name) => alice.withOwner(name));
         await bob.lock("k");
         const order: string[] = [];
+        let inside = 0;
+        let overlaps = 0;
         const waiters = owners.map(async (owner) => {
           expect(await owner.lock("k", { retry: 10_000 })).toBe(true);
+          if (++inside > 1) overlaps += 1;
           order.push(owner.owner);
           await sleep(5);
+          inside -= 1;
           expect(await owner.unlock("k")).toBe(true);
         });
         await sleep(20);
         await bob.unlock("k");
         await Promise.all(waiters);
+        expect(overlaps).toBe(0);
         expect(order.sort()).toEqual(["w1", "w2", "w3", "w4"]);
       });
     });
