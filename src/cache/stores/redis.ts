@@ -137,8 +137,6 @@ export class RedisStore implements CacheStore {
   private readonly rememberConnectionError = (error: Error) => {
     this.lastConnectionError = error.message;
   };
-  /** The rejecters of the calls in flight, so a closed connection can fail them at once. */
-  private readonly inFlight = new Set<(error: unknown) => void>();
   private readonly forgetConnectionError = () => {
     this.lastConnectionError = undefined;
   };
@@ -173,41 +171,29 @@ export class RedisStore implements CacheStore {
 
   private async call<T>(operation: Promise<T>): Promise<T> {
     try {
-      return await this.send(operation);
+      return await operation;
     } catch (error) {
       throw toCacheError(error, this.endpoint, this.lastConnectionError);
     }
   }
 
   /**
-   * Settles with the command, or rejects as soon as the connection closes under it. With failFastOptions, ioredis
-   * drops the commands in flight on a reconnect without settling them, so without this they would only end at the
-   * command timeout.
+   * On a closed connection, fails at once the commands that were in flight on it. With failFastOptions
+   * (autoResendUnfulfilledCommands: false) ioredis drops them on reconnect without settling them, so they would
+   * only end at the command timeout. ioredis keeps them in `commandQueue` until it connects again. A client that
+   * resends them (autoResend on) is left alone: failing a command it will still send would misreport a write.
    */
-  private send<T>(operation: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.inFlight.add(reject);
-      operation.then(
-        (reply) => {
-          this.inFlight.delete(reject);
-          resolve(reply);
-        },
-        (error: Error) => {
-          this.inFlight.delete(reject);
-          reject(error);
-        },
-      );
-    });
-  }
-
   private readonly abandonInFlight = () => {
-    if (this.inFlight.size === 0) return;
+    if ((this.client as Cluster).isCluster) return;
+    const client = this.client as Redis;
+    if (client.options?.autoResendUnfulfilledCommands !== false) return;
+    const queue = client.commandQueue;
+    if (!queue || queue.length === 0) return;
     const error = new CacheError(
       CacheErrorCodes.UNAVAILABLE,
       `Redis at ${this.endpoint} is unavailable: the connection closed while the command was in flight (it may or may not have been applied)`,
     );
-    for (const reject of this.inFlight) reject(error);
-    this.inFlight.clear();
+    for (const item of queue.toArray()) item.command.reject(error);
   };
 
   async save(
@@ -240,7 +226,7 @@ export class RedisStore implements CacheStore {
     try {
       return this.objectOutcome(
         key,
-        await this.send(this.client.ahCacheLoad(objectKey, layout.lockKey(key), owner, ttlArgument(ttlMs))),
+        await this.client.ahCacheLoad(objectKey, layout.lockKey(key), owner, ttlArgument(ttlMs)),
       );
     } catch (error) {
       if (!writesRefused(error)) throw toCacheError(error, this.endpoint, this.lastConnectionError);
@@ -281,14 +267,12 @@ export class RedisStore implements CacheStore {
     const { layout } = this;
     let reply: [number, (string | number)?];
     try {
-      reply = await this.send(
-        this.client.ahCacheLoadOrLock(
-          layout.objectKey(key),
-          layout.lockKey(key),
-          layout.fenceKey(key),
-          owner,
-          String(lockTtlMs),
-        ),
+      reply = await this.client.ahCacheLoadOrLock(
+        layout.objectKey(key),
+        layout.lockKey(key),
+        layout.fenceKey(key),
+        owner,
+        String(lockTtlMs),
       );
     } catch (error) {
       if (!writesRefused(error)) throw toCacheError(error, this.endpoint, this.lastConnectionError);
