@@ -38,3 +38,22 @@ export function callbackResult(register: (next: (...args: unknown[]) => void) =>
 
 /** Resolves after the current microtasks and I/O callbacks, so concurrent calls get to interleave. */
 export const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Keys that are glob patterns, hash tags, escapes, unicode or control characters in Redis terms. */
+export const SPECIAL_KEYS = [
+  "*",
+  "?",
+  "[a-z]",
+  "a*b?c[d]",
+  "{",
+  "}",
+  "}x",
+  "{tag}",
+  "a}b{c}",
+  "%7D",
+  "%25}",
+  "back\\slash",
+  "ключ-🔑-鍵",
+  "line\nbreak\ttab",
+  " leading and trailing ",
+];
