@@ -1,16 +1,7 @@
-import { Process, api, config, specHelper } from "actionhero";
+import { api, specHelper } from "actionhero";
+import { useActionheroProcess } from "../helpers/actionhero-process";
 
-const actionhero = new Process();
-let baseUrl: string;
-
-beforeAll(async () => {
-  await actionhero.start();
-  baseUrl = `http://localhost:${(config.web as { port: number | string }).port}`;
-});
-
-afterAll(async () => {
-  await actionhero.stop();
-});
+const server = useActionheroProcess();
 
 test("cacheStatus reports the store, connection, owner, counters and the locks this server holds", async () => {
   const before = api.cache.stats();
@@ -47,7 +38,7 @@ test("GET /api/cacheStatus answers over HTTP", async () => {
   // Its own save, so the counter it checks does not depend on the test before it.
   const savesBefore = api.cache.stats().saves;
   await api.cache.save("status-http", 1);
-  const response = (await (await fetch(`${baseUrl}/api/cacheStatus`)).json()) as Record<string, any>;
+  const response = (await (await fetch(`${server.baseUrl}/api/cacheStatus`)).json()) as Record<string, any>;
   expect(response.error).toBeUndefined();
   expect(response.cacheStatus).toMatchObject({
     store: "redis",

@@ -1,16 +1,7 @@
-import { Process, api, config, specHelper } from "actionhero";
+import { api, specHelper } from "actionhero";
+import { useActionheroProcess } from "../helpers/actionhero-process";
 
-const actionhero = new Process();
-let baseUrl: string;
-
-beforeAll(async () => {
-  await actionhero.start();
-  baseUrl = `http://localhost:${(config.web as { port: number | string }).port}`;
-});
-
-afterAll(async () => {
-  await actionhero.stop();
-});
+const server = useActionheroProcess();
 
 function expectPluginResponse(response: Record<string, any>, key: string, value: string) {
   // actionhero's core cacheTest answers with sizeResp and no cacheStore: this shape is ours.
@@ -63,14 +54,14 @@ describe("cacheTest through specHelper", () => {
 
 describe("cacheTest over HTTP", () => {
   test("GET /api/cacheTest?key=abc&value=def answers JSON", async () => {
-    const response = await fetch(`${baseUrl}/api/cacheTest?key=abc&value=def`);
+    const response = await fetch(`${server.baseUrl}/api/cacheTest?key=abc&value=def`);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/application\/json/);
     expectPluginResponse((await response.json()) as Record<string, any>, "abc", "def");
   });
 
   test("a too-short input is an error response with the validator's message", async () => {
-    const response = await fetch(`${baseUrl}/api/cacheTest?key=ab&value=def`);
+    const response = await fetch(`${server.baseUrl}/api/cacheTest?key=ab&value=def`);
     // actionhero answers every failed action, validator failures included, with HTTP 500 by default.
     expect(response.status).toBe(500);
     expect(((await response.json()) as { error: string }).error).toBe("inputs should be at least 3 letters long");

@@ -1,17 +1,10 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { Process, api, config, id } from "actionhero";
+import { api, config, id } from "actionhero";
+import { useActionheroProcess } from "../helpers/actionhero-process";
 import type { RedisStore } from "../../src/cache";
 
-const actionhero = new Process();
-
-beforeAll(async () => {
-  await actionhero.start();
-});
-
-afterAll(async () => {
-  await actionhero.stop();
-});
+const server = useActionheroProcess();
 
 describe("the cache initializer on Redis", () => {
   test("attaches api.cache backed by Redis before any action runs", async () => {
@@ -88,7 +81,7 @@ describe("the cache initializer on Redis", () => {
 describe("stopping", () => {
   test("closes the connection the plugin opened and only that one", async () => {
     const ours = (api.cache.store as RedisStore).redis;
-    const initializer = actionhero.initializers["ah-cache-plugin"] as unknown as {
+    const initializer = server.actionhero.initializers["ah-cache-plugin"] as unknown as {
       stop(): Promise<void>;
       initialize(): Promise<void>;
     };

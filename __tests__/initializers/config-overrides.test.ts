@@ -9,19 +9,15 @@ process.env.ACTIONHERO_CONFIG_OVERRIDES = JSON.stringify({
   },
 });
 
-import { Process, api } from "actionhero";
+import { api } from "actionhero";
+import { useActionheroProcess } from "../helpers/actionhero-process";
 import type { RedisStore } from "../../src/cache";
 
-const actionhero = new Process();
-
-beforeAll(async () => {
-  await actionhero.start();
-});
-
-afterAll(async () => {
-  await api.cache.unlock("k");
-  await api.cache.destroy("k");
-  await actionhero.stop();
+useActionheroProcess({
+  beforeStop: async () => {
+    await api.cache.unlock("k");
+    await api.cache.destroy("k");
+  },
 });
 
 test("config.cache and config.general.lockDuration override the defaults", async () => {

@@ -1,16 +1,9 @@
 import "../helpers/use-in-memory-mode";
-import { Process, api, config, specHelper } from "actionhero";
+import { api, config, specHelper } from "actionhero";
+import { useActionheroProcess } from "../helpers/actionhero-process";
 import type { MemoryStore } from "../../src/cache";
 
-const actionhero = new Process();
-
-beforeAll(async () => {
-  await actionhero.start();
-});
-
-afterAll(async () => {
-  await actionhero.stop();
-});
+const server = useActionheroProcess();
 
 describe("in-memory mode (config.redis.fake = true)", () => {
   test("api.cache uses the in-memory store", async () => {
@@ -48,7 +41,7 @@ describe("in-memory mode (config.redis.fake = true)", () => {
 
   test("stopping clears the sweep timer", async () => {
     const store = api.cache.store as MemoryStore;
-    const initializer = actionhero.initializers["ah-cache-plugin"] as unknown as {
+    const initializer = server.actionhero.initializers["ah-cache-plugin"] as unknown as {
       stop(): Promise<void>;
       initialize(): Promise<void>;
     };
