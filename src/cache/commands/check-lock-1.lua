@@ -4,9 +4,9 @@
   KEYS[1] lock key
   ARGV[1] owner
 
-  Returns 1 when it could, 0 when another owner holds it.
+  Returns {OK} when it could, {LOCKED} when another owner holds it.
 ]]
 --- @include "includes/locks"
 
-if lockedByOther(KEYS[1], ARGV[1]) then return 0 end
-return 1
+if lockedByOther(KEYS[1], ARGV[1]) then return {LOCKED} end
+return {OK}

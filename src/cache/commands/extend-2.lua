@@ -5,10 +5,10 @@
   ARGV[1] owner          ARGV[2] TTL in ms
   ARGV[3] fencing token of the acquisition to extend, or "" for whichever acquisition this owner holds
 
-  Returns 1 when extended, 0 when this owner (or that acquisition) no longer holds the lock.
+  Returns {OK} when extended, {NOT_HOLDER} when this owner (or that acquisition) no longer holds the lock.
 ]]
 --- @include "includes/locks"
 
-if not heldByAcquisition(KEYS[1], KEYS[2], ARGV[1], ARGV[3]) then return 0 end
+if not heldByAcquisition(KEYS[1], KEYS[2], ARGV[1], ARGV[3]) then return {NOT_HOLDER} end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1
+return {OK}

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Cluster, Redis } from "ioredis";
+import type { ScriptReply } from "./replies";
 
 /** Each Lua file is one atomic operation, named `<name>-<numberOfKeys>.lua`. */
 export interface CommandDefinition {
@@ -58,7 +59,7 @@ export function defineCommands(client: Redis | Cluster): void {
   }
 }
 
-/** The commands as typed methods; names follow the Lua file names. */
+/** The commands as typed methods; names follow the Lua file names. Every one answers `[status, ...]`. */
 export interface CacheCommands {
   ahCacheSave(
     objectKey: string,
@@ -67,36 +68,42 @@ export interface CacheCommands {
     json: string,
     ttl: string,
     guarded: string,
-  ): Promise<number>;
-  ahCacheLoad(objectKey: string, lockKey: string, owner: string, ttl: string): Promise<Array<number | string>>;
-  ahCacheDestroy(objectKey: string, listKey: string, lockKey: string, owner: string, guarded: string): Promise<number>;
-  ahCacheLock(lockKey: string, fenceKey: string, owner: string, ttl: string): Promise<number>;
-  ahCacheLoadReadOnly(objectKey: string, lockKey: string, owner: string): Promise<Array<number | string>>;
+  ): Promise<ScriptReply>;
+  ahCacheLoad(objectKey: string, lockKey: string, owner: string, ttl: string): Promise<ScriptReply>;
+  ahCacheDestroy(
+    objectKey: string,
+    listKey: string,
+    lockKey: string,
+    owner: string,
+    guarded: string,
+  ): Promise<ScriptReply>;
+  ahCacheLock(lockKey: string, fenceKey: string, owner: string, ttl: string): Promise<ScriptReply>;
+  ahCacheLoadReadOnly(objectKey: string, lockKey: string, owner: string): Promise<ScriptReply>;
   ahCacheLoadOrLock(
     objectKey: string,
     lockKey: string,
     fenceKey: string,
     owner: string,
     lockTtl: string,
-  ): Promise<[number, (string | number)?]>;
-  ahCacheExtend(lockKey: string, fenceKey: string, owner: string, ttl: string, token: string): Promise<number>;
-  ahCacheUnlock(lockKey: string, fenceKey: string, owner: string, channel: string, token: string): Promise<number>;
-  ahCacheCheckLock(lockKey: string, owner: string): Promise<number>;
-  ahCachePush(listKey: string, lockKey: string, owner: string, json: string, guarded: string): Promise<number>;
-  ahCachePop(listKey: string, lockKey: string, owner: string, guarded: string): Promise<[number, string?]>;
-  ahCacheListLength(listKey: string, lockKey: string, owner: string): Promise<number>;
+  ): Promise<ScriptReply>;
+  ahCacheExtend(lockKey: string, fenceKey: string, owner: string, ttl: string, token: string): Promise<ScriptReply>;
+  ahCacheUnlock(lockKey: string, fenceKey: string, owner: string, channel: string, token: string): Promise<ScriptReply>;
+  ahCacheCheckLock(lockKey: string, owner: string): Promise<ScriptReply>;
+  ahCachePush(listKey: string, lockKey: string, owner: string, json: string, guarded: string): Promise<ScriptReply>;
+  ahCachePop(listKey: string, lockKey: string, owner: string, guarded: string): Promise<ScriptReply>;
+  ahCacheListLength(listKey: string, lockKey: string, owner: string): Promise<ScriptReply>;
   ahCacheRestoreObject(
     objectKey: string,
     lockKey: string,
     owner: string,
     stored: string,
     expireTimestamp: string,
-  ): Promise<number>;
+  ): Promise<ScriptReply>;
   ahCacheRestoreList(
     listKey: string,
     lockKey: string,
     owner: string,
     append: string,
     ...items: string[]
-  ): Promise<number>;
+  ): Promise<ScriptReply>;
 }

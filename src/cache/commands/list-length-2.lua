@@ -4,9 +4,9 @@
   KEYS[1] list           KEYS[2] lock key
   ARGV[1] owner
 
-  Returns the length (0 for an absent list), or -1 when locked by another owner.
+  Returns {OK, length} (0 for an absent list), or {LOCKED} when another owner holds the lock.
 ]]
 --- @include "includes/locks"
 
-if lockedByOther(KEYS[2], ARGV[1]) then return -1 end
-return redis.call('LLEN', KEYS[1])
+if lockedByOther(KEYS[2], ARGV[1]) then return {LOCKED} end
+return {OK, redis.call('LLEN', KEYS[1])}

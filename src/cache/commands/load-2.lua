@@ -4,7 +4,7 @@
   KEYS[1] object         KEYS[2] lock key
   ARGV[1] owner          ARGV[2] new TTL in ms, or "" to keep the expiry
 
-  Returns {FOUND, object as it was before this read, new expireTimestamp or ""}, {MISSING} when missing or expired,
+  Returns {OK, object as it was before this read, new expireTimestamp or ""}, {MISSING} when missing or expired,
   {LOCKED} when locked by another owner, {FOREIGN} when the key holds something we did not write (nothing is
   rewritten then). The read time is written in the same script as the read, so a concurrent save can never be
   overwritten by it.
@@ -13,7 +13,7 @@
 --- @include "includes/read-object"
 
 local status, object = readObject(KEYS[1], KEYS[2], ARGV[1])
-if status ~= FOUND then return {status} end
+if status ~= OK then return {status} end
 
 local now = nowMs()
 local ttl = tonumber(ARGV[2])
@@ -21,7 +21,7 @@ if ttl then
   local expireAt = now + ttl
   redis.call('SETRANGE', KEYS[1], READ_AT_OFFSET, field(now) .. field(expireAt))
   redis.call('PEXPIREAT', KEYS[1], expireAt)
-  return {FOUND, object, expireAt}
+  return {OK, object, expireAt}
 end
 redis.call('SETRANGE', KEYS[1], READ_AT_OFFSET, field(now))
-return {FOUND, object, ''}
+return {OK, object, ''}

@@ -6,7 +6,7 @@
   KEYS[1] object         KEYS[2] lock key       KEYS[3] fencing counter
   ARGV[1] owner          ARGV[2] lock TTL in ms
 
-  Returns {FOUND, object as it was before this read} when found, {2, fencing token} when missing and the lock was
+  Returns {OK, object as it was before this read} when found, {ACQUIRED, fencing token} when missing and the lock was
   taken, {LOCKED} when another owner holds the lock (whether or not the value exists: reads obey locks, as load
   does), and {LOCKED} too when there is no value and this owner already holds the lock: another acquisition of
   this server is producing it, so this caller waits like everyone else (locks are exclusive per acquisition).
@@ -17,10 +17,12 @@
 --- @include "includes/acquire"
 
 local status, object, holder = readObject(KEYS[1], KEYS[2], ARGV[1])
-if status == FOUND then
+if status == OK then
   redis.call('SETRANGE', KEYS[1], READ_AT_OFFSET, field(nowMs()))
-  return {FOUND, object}
+  return {OK, object}
 end
 if status ~= MISSING then return {status} end
 if holder then return {LOCKED} end
-return {2, acquireLock(KEYS[2], KEYS[3], ARGV[1], ARGV[2])}
+local token = acquireLock(KEYS[2], KEYS[3], ARGV[1], ARGV[2])
+if token == 0 then return {LOCKED} end
+return {ACQUIRED, token}

@@ -12,5 +12,5 @@
 --- @include "includes/read-object"
 
 local status, object = readObject(KEYS[1], KEYS[2], ARGV[1])
-if status ~= FOUND then return {status} end
-return {FOUND, object, ''}
+if status ~= OK then return {status} end
+return {OK, object, ''}

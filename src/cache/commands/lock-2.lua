@@ -4,8 +4,11 @@
   KEYS[1] lock key       KEYS[2] fencing counter
   ARGV[1] owner          ARGV[2] TTL in ms
 
-  Returns the new fencing token (> 0) when the lock was taken, 0 when anyone already holds it.
+  Returns {ACQUIRED, the new fencing token} when the lock was taken, {LOCKED} when anyone already holds it.
 ]]
+--- @include "includes/replies"
 --- @include "includes/acquire"
 
-return acquireLock(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
+local token = acquireLock(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
+if token == 0 then return {LOCKED} end
+return {ACQUIRED, token}

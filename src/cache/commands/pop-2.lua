@@ -4,13 +4,13 @@
   KEYS[1] list           KEYS[2] lock key
   ARGV[1] owner          ARGV[2] "1" for a guarded write: only when this owner holds the lock right now
 
-  Returns {1, item} when an item was taken, {0} when the list is empty or absent, {-1} when locked by another
-  owner, {-2} when guarded and this owner does not hold the lock.
+  Returns {OK, item} when an item was taken, {MISSING} when the list is empty or absent, {LOCKED} when another
+  owner holds the lock, {NOT_HOLDER} when guarded and this owner does not hold it.
 ]]
 --- @include "includes/locks"
 
 local refusal = writeRefusal(KEYS[2], ARGV[1], ARGV[2])
 if refusal then return {refusal} end
 local item = redis.call('LPOP', KEYS[1])
-if not item then return {0} end
-return {1, item}
+if not item then return {MISSING} end
+return {OK, item}

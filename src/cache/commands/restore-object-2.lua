@@ -6,17 +6,18 @@
   ARGV[1] owner          ARGV[2] the stored string: header (see includes/header) and the value's JSON
   ARGV[3] expireTimestamp in ms, or "" for none
 
-  Returns 1 when written, 0 when the expiry instant has already passed (nothing written), -1 when locked.
+  Returns {OK} when written, {EXPIRED} when the expiry instant has already passed (nothing written), {LOCKED}
+  when another owner holds the lock.
 ]]
 --- @include "includes/time"
 --- @include "includes/locks"
 
-if lockedByOther(KEYS[2], ARGV[1]) then return -1 end
+if lockedByOther(KEYS[2], ARGV[1]) then return {LOCKED} end
 local expireAt = tonumber(ARGV[3])
 if expireAt then
-  if expireAt < nowMs() then return 0 end
+  if expireAt < nowMs() then return {EXPIRED} end
   redis.call('SET', KEYS[1], ARGV[2], 'PXAT', expireAt)
 else
   redis.call('SET', KEYS[1], ARGV[2])
 end
-return 1
+return {OK}

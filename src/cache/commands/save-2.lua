@@ -5,14 +5,15 @@
   ARGV[1] owner          ARGV[2] value as JSON    ARGV[3] TTL in ms, or "" for none
   ARGV[4] "1" for a guarded write: only when this owner holds the lock right now
 
-  Returns 1 when saved, -1 when locked by another owner, -2 when guarded and this owner does not hold the lock.
+  Returns {OK} when saved, {LOCKED} when another owner holds the lock, {NOT_HOLDER} when guarded and this owner
+  does not hold it.
 ]]
 --- @include "includes/time"
 --- @include "includes/locks"
 --- @include "includes/header"
 
 local refusal = writeRefusal(KEYS[2], ARGV[1], ARGV[4])
-if refusal then return refusal end
+if refusal then return {refusal} end
 
 local now = nowMs()
 local ttl = tonumber(ARGV[3])
@@ -23,4 +24,4 @@ else
   -- A plain SET also clears any TTL the previous object had.
   redis.call('SET', KEYS[1], field(now) .. NONE .. NONE .. ARGV[2])
 end
-return 1
+return {OK}

@@ -6,11 +6,12 @@
   ARGV[1] owner          ARGV[2] release channel
   ARGV[3] fencing token of the acquisition to release, or "" for whichever acquisition this owner holds
 
-  Returns 1 when released, 0 when there was no lock, another owner holds it, or a later acquisition does.
+  Returns {OK} when released, {NOT_HOLDER} when there was no lock, another owner holds it, or a later acquisition
+  does.
 ]]
 --- @include "includes/locks"
 
-if not heldByAcquisition(KEYS[1], KEYS[2], ARGV[1], ARGV[3]) then return 0 end
+if not heldByAcquisition(KEYS[1], KEYS[2], ARGV[1], ARGV[3]) then return {NOT_HOLDER} end
 redis.call('DEL', KEYS[1])
 redis.call('PUBLISH', ARGV[2], KEYS[1])
-return 1
+return {OK}

@@ -1,5 +1,6 @@
 import type { ChainableCommander, Cluster, Redis } from "ioredis";
 import { CacheCommands, defineCommands } from "../commands";
+import { ScriptReply, ScriptStatus } from "../commands/replies";
 import { CacheError, CacheErrorCodes } from "../errors";
 import { ReleaseSignals } from "../release-signals";
 import type {
@@ -54,8 +55,20 @@ const TRANSIENT_REPLY = /^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|BUSY|READONLY
 /** Replies refusing a write while reads would still be answered: a full Redis (noeviction), a read-only replica. */
 const WRITES_REFUSED = /^(OOM|READONLY)\b/;
 
-/** The object statuses of the reading scripts (includes/read-object.lua). */
-const ObjectStatus = { FOUND: 1, MISSING: 0, LOCKED: -1, FOREIGN: -3 } as const;
+/** What a reading script (load, load-read-only) may answer; FOREIGN is handled for every script by decode(). */
+const READ_STATUSES = [ScriptStatus.OK, ScriptStatus.MISSING, ScriptStatus.LOCKED];
+/** What a write under the lock rules may answer. */
+const WRITE_STATUSES = [ScriptStatus.OK, ScriptStatus.LOCKED, ScriptStatus.NOT_HOLDER];
+
+/** A refused write's outcome, or undefined when the status is not a refusal. */
+function refusal(status: ScriptStatus): "locked" | "not-holder" | undefined {
+  return status === ScriptStatus.LOCKED ? "locked" : status === ScriptStatus.NOT_HOLDER ? "not-holder" : undefined;
+}
+
+/** A script's "1 or empty" flag argument. */
+function flag(on: boolean): string {
+  return on ? "1" : "";
+}
 
 function writesRefused(error: unknown): boolean {
   return (error as Error)?.name === "ReplyError" && WRITES_REFUSED.test((error as Error).message);
@@ -111,10 +124,6 @@ function ttlArgument(ttlMs: number | null): string {
 /** Tokens are integers below 2^53, so String() writes every digit, as the scripts' '%.0f' does. */
 function tokenArgument(token: number | null): string {
   return token === null ? "" : String(token);
-}
-
-function writeOutcome(reply: number): "locked" | "not-holder" | undefined {
-  return reply === -1 ? "locked" : reply === -2 ? "not-holder" : undefined;
 }
 
 /** Redis (or Redis Cluster) through ioredis: every operation is one Lua script, so one round trip. */
@@ -203,17 +212,20 @@ export class RedisStore implements CacheStore {
     ttlMs: number | null,
     requireLock: boolean,
   ): Promise<SaveOutcome> {
-    const reply = await this.call(
+    const { layout } = this;
+    const [status] = await this.script(
+      key,
       this.client.ahCacheSave(
-        this.layout.objectKey(key),
-        this.layout.lockKey(key),
+        layout.objectKey(key),
+        layout.lockKey(key),
         owner,
         json,
         ttlArgument(ttlMs),
-        requireLock ? "1" : "",
+        flag(requireLock),
       ),
+      ...WRITE_STATUSES,
     );
-    return writeOutcome(reply) ?? "saved";
+    return refusal(status) ?? "saved";
   }
 
   /**
@@ -222,50 +234,38 @@ export class RedisStore implements CacheStore {
    */
   async load(key: string, owner: string, ttlMs: number | null): Promise<LoadOutcome> {
     const { layout } = this;
-    const objectKey = layout.objectKey(key);
+    let reply: ScriptReply;
     try {
-      return this.objectOutcome(
-        key,
-        await this.client.ahCacheLoad(objectKey, layout.lockKey(key), owner, ttlArgument(ttlMs)),
-      );
+      reply = await this.client.ahCacheLoad(layout.objectKey(key), layout.lockKey(key), owner, ttlArgument(ttlMs));
     } catch (error) {
       if (!writesRefused(error)) throw toCacheError(error, this.endpoint, this.lastConnectionError);
       return this.loadReadOnly(key, owner);
     }
+    return this.objectOutcome(this.decode(key, reply, ...READ_STATUSES));
   }
 
   private async loadReadOnly(key: string, owner: string): Promise<LoadOutcome> {
-    const reply = await this.call(
+    const reply = await this.script(
+      key,
       this.client.ahCacheLoadReadOnly(this.layout.objectKey(key), this.layout.lockKey(key), owner),
+      ...READ_STATUSES,
     );
-    const outcome = this.objectOutcome(key, reply);
+    const outcome = this.objectOutcome(reply);
     return outcome.status === "ok" ? { ...outcome, readOnly: true } : outcome;
   }
 
-  /** Decodes a reading script's `{status, stored, newExpireTimestamp}` reply. */
-  private objectOutcome(key: string, reply: Array<number | string>): LoadOutcome {
-    if (reply[0] === ObjectStatus.LOCKED) return { status: "locked" };
-    if (reply[0] === ObjectStatus.MISSING) return { status: "missing" };
-    if (reply[0] === ObjectStatus.FOREIGN) throw this.foreign(key);
-    const object = decodeStoredObject(reply[1] as string);
-    if (reply[2] !== undefined && reply[2] !== "") object.expireTimestamp = Number(reply[2]);
+  /** A reading script's `[OK, stored, newExpireTimestamp?]`, `[MISSING]` or `[LOCKED]`, already decoded. */
+  private objectOutcome([status, stored, expireTimestamp]: ScriptReply): LoadOutcome {
+    if (status === ScriptStatus.LOCKED) return { status: "locked" };
+    if (status === ScriptStatus.MISSING) return { status: "missing" };
+    const object = decodeStoredObject(stored as string);
+    if (expireTimestamp !== undefined && expireTimestamp !== "") object.expireTimestamp = Number(expireTimestamp);
     return { status: "ok", object };
-  }
-
-  private foreign(key: string): CacheError {
-    const where = this.layout.objectKey(key);
-    return new CacheError(
-      CacheErrorCodes.STORE_ERROR,
-      `${where} holds a value this cache did not write (another type, or no header); it was left as it is`,
-      {
-        key,
-      },
-    );
   }
 
   async loadOrLock(key: string, owner: string, lockTtlMs: number): Promise<LoadOrLockOutcome> {
     const { layout } = this;
-    let reply: [number, (string | number)?];
+    let reply: ScriptReply;
     try {
       reply = await this.client.ahCacheLoadOrLock(
         layout.objectKey(key),
@@ -281,83 +281,142 @@ export class RedisStore implements CacheStore {
       if (found.status === "missing") throw toCacheError(error, this.endpoint, this.lastConnectionError);
       return found;
     }
-    const [status, payload] = reply;
-    if (status === 2) return { status: "acquired", token: payload as number };
-    const outcome = this.objectOutcome(key, [status, payload as string]);
-    // The script never answers MISSING (a miss takes the lock or waits); were it to, waiting is the safe reading.
-    return outcome.status === "missing" ? { status: "locked" } : outcome;
+    const [status, payload] = this.decode(key, reply, ScriptStatus.OK, ScriptStatus.ACQUIRED, ScriptStatus.LOCKED);
+    if (status === ScriptStatus.ACQUIRED) return { status: "acquired", token: payload as number };
+    return status === ScriptStatus.LOCKED
+      ? { status: "locked" }
+      : { status: "ok", object: decodeStoredObject(payload as string) };
   }
 
   async destroy(key: string, owner: string, requireLock: boolean): Promise<DestroyOutcome> {
     const { layout } = this;
-    const reply = await this.call(
+    const [status] = await this.script(
+      key,
       this.client.ahCacheDestroy(
         layout.objectKey(key),
         layout.listKey(key),
         layout.lockKey(key),
         owner,
-        requireLock ? "1" : "",
+        flag(requireLock),
       ),
+      ...WRITE_STATUSES,
+      ScriptStatus.MISSING,
     );
-    return writeOutcome(reply) ?? (reply === 1 ? "destroyed" : "missing");
+    return refusal(status) ?? (status === ScriptStatus.OK ? "destroyed" : "missing");
   }
 
   async lock(key: string, owner: string, ttlMs: number): Promise<number> {
-    return this.call(
+    const [status, token] = await this.script(
+      key,
       this.client.ahCacheLock(this.layout.lockKey(key), this.layout.fenceKey(key), owner, String(ttlMs)),
+      ScriptStatus.ACQUIRED,
+      ScriptStatus.LOCKED,
     );
+    return status === ScriptStatus.ACQUIRED ? (token as number) : 0;
   }
 
   async extend(key: string, owner: string, ttlMs: number, token: number | null): Promise<boolean> {
-    const reply = await this.call(
-      this.client.ahCacheExtend(
-        this.layout.lockKey(key),
-        this.layout.fenceKey(key),
-        owner,
-        String(ttlMs),
-        tokenArgument(token),
-      ),
+    const { layout } = this;
+    const [status] = await this.script(
+      key,
+      this.client.ahCacheExtend(layout.lockKey(key), layout.fenceKey(key), owner, String(ttlMs), tokenArgument(token)),
+      ScriptStatus.OK,
+      ScriptStatus.NOT_HOLDER,
     );
-    return reply === 1;
+    return status === ScriptStatus.OK;
   }
 
   async unlock(key: string, owner: string, token: number | null): Promise<boolean> {
     const { layout } = this;
     const lockKey = layout.lockKey(key);
-    const reply = await this.call(
+    const [status] = await this.script(
+      key,
       this.client.ahCacheUnlock(lockKey, layout.fenceKey(key), owner, layout.releaseChannel(), tokenArgument(token)),
+      ScriptStatus.OK,
+      ScriptStatus.NOT_HOLDER,
     );
     // Waiters in this process wake now, without the pub/sub round trip; other servers wake on the published message.
-    if (reply === 1) this.releases.released(lockKey);
-    return reply === 1;
+    if (status === ScriptStatus.OK) this.releases.released(lockKey);
+    return status === ScriptStatus.OK;
   }
 
   async checkLock(key: string, owner: string): Promise<boolean> {
-    return (await this.call(this.client.ahCacheCheckLock(this.layout.lockKey(key), owner))) === 1;
+    const [status] = await this.script(
+      key,
+      this.client.ahCacheCheckLock(this.layout.lockKey(key), owner),
+      ScriptStatus.OK,
+      ScriptStatus.LOCKED,
+    );
+    return status === ScriptStatus.OK;
   }
 
   async push(key: string, owner: string, json: string, requireLock: boolean): Promise<PushOutcome> {
-    const reply = await this.call(
-      this.client.ahCachePush(this.layout.listKey(key), this.layout.lockKey(key), owner, json, requireLock ? "1" : ""),
+    const [status, length] = await this.script(
+      key,
+      this.client.ahCachePush(this.layout.listKey(key), this.layout.lockKey(key), owner, json, flag(requireLock)),
+      ...WRITE_STATUSES,
     );
-    const refusal = writeOutcome(reply);
-    return refusal ? { status: refusal } : { status: "pushed", length: reply };
+    const refused = refusal(status);
+    return refused ? { status: refused } : { status: "pushed", length: length as number };
   }
 
   async pop(key: string, owner: string, requireLock: boolean): Promise<PopOutcome> {
-    const [status, item] = await this.call(
-      this.client.ahCachePop(this.layout.listKey(key), this.layout.lockKey(key), owner, requireLock ? "1" : ""),
+    const [status, item] = await this.script(
+      key,
+      this.client.ahCachePop(this.layout.listKey(key), this.layout.lockKey(key), owner, flag(requireLock)),
+      ...WRITE_STATUSES,
+      ScriptStatus.MISSING,
     );
-    const refusal = writeOutcome(status);
-    if (refusal) return { status: refusal };
-    return status === 1 ? { status: "popped", json: item as string } : { status: "empty" };
+    const refused = refusal(status);
+    if (refused) return { status: refused };
+    return status === ScriptStatus.OK ? { status: "popped", json: item as string } : { status: "empty" };
   }
 
   async listLength(key: string, owner: string): Promise<ListLengthOutcome> {
-    const reply = await this.call(
+    const [status, length] = await this.script(
+      key,
       this.client.ahCacheListLength(this.layout.listKey(key), this.layout.lockKey(key), owner),
+      ScriptStatus.OK,
+      ScriptStatus.LOCKED,
     );
-    return reply === -1 ? { status: "locked" } : { status: "ok", length: reply };
+    return status === ScriptStatus.LOCKED ? { status: "locked" } : { status: "ok", length: length as number };
+  }
+
+  /** Runs a script and decodes its reply; Redis errors become CacheErrors. */
+  private async script(
+    key: string,
+    operation: Promise<ScriptReply>,
+    ...expected: ScriptStatus[]
+  ): Promise<ScriptReply> {
+    return this.decode(key, await this.call(operation), ...expected);
+  }
+
+  /**
+   * The one place script replies are checked: FOREIGN (the key holds something this cache did not write) becomes
+   * STORE_ERROR, and so does any status the script may not answer.
+   */
+  private decode(key: string, reply: ScriptReply, ...expected: ScriptStatus[]): ScriptReply {
+    const [status] = reply;
+    if (status === ScriptStatus.FOREIGN) throw this.foreign(key);
+    if (!expected.includes(status)) {
+      throw new CacheError(
+        CacheErrorCodes.STORE_ERROR,
+        `unexpected script reply ${JSON.stringify(reply)} for ${JSON.stringify(key)}`,
+        {
+          key,
+        },
+      );
+    }
+    return reply;
+  }
+
+  private foreign(key: string): CacheError {
+    const where = this.layout.objectKey(key);
+    return new CacheError(
+      CacheErrorCodes.STORE_ERROR,
+      `${where} holds a value this cache did not write (another type, or no header); it was left as it is`,
+      { key },
+    );
   }
 
   /** Objects, then lists, SCANned on every primary and read back in pipelines (GET, LRANGE) batch by batch. */
@@ -396,10 +455,19 @@ export class RedisStore implements CacheStore {
    */
   async restore(entries: DumpEntry[], owner: string): Promise<RestoreOutcome[]> {
     const replies = await this.call(Promise.all(entries.map((entry) => this.restoreOne(entry, owner))));
-    return replies.map((reply) => (reply === 1 ? "restored" : reply === 0 ? "expired" : "locked"));
+    return replies.map((reply, index) => {
+      const [status] = this.decode(
+        entries[index].key,
+        reply,
+        ScriptStatus.OK,
+        ScriptStatus.EXPIRED,
+        ScriptStatus.LOCKED,
+      );
+      return status === ScriptStatus.OK ? "restored" : status === ScriptStatus.EXPIRED ? "expired" : "locked";
+    });
   }
 
-  private restoreOne(entry: DumpEntry, owner: string): Promise<number> {
+  private restoreOne(entry: DumpEntry, owner: string): Promise<ScriptReply> {
     const lockKey = this.layout.lockKey(entry.key);
     if (entry.type === "list")
       return this.client.ahCacheRestoreList(

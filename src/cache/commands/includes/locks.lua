@@ -1,3 +1,5 @@
+--- @include "includes/replies"
+
 -- True when someone other than `owner` holds the lock stored at `lockKey`.
 local function lockedByOther(lockKey, owner)
   local holder = redis.call('GET', lockKey)
@@ -16,13 +18,13 @@ local function heldByAcquisition(lockKey, fenceKey, owner, token)
   return token == '' or redis.call('GET', fenceKey) == token
 end
 
--- The lock check of every write: -2 when `guarded` ('1') and `owner` does not hold the lock, -1 when another
--- owner holds it, nil when the write may go ahead.
+-- The lock check of every write: NOT_HOLDER when `guarded` ('1') and `owner` does not hold the lock, LOCKED when
+-- another owner holds it, nil when the write may go ahead.
 local function writeRefusal(lockKey, owner, guarded)
   if guarded == '1' then
-    if not heldBy(lockKey, owner) then return -2 end
+    if not heldBy(lockKey, owner) then return NOT_HOLDER end
   elseif lockedByOther(lockKey, owner) then
-    return -1
+    return LOCKED
   end
   return nil
 end

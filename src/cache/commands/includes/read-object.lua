@@ -1,11 +1,5 @@
 --- @include "includes/header"
-
--- Reply statuses shared by the object-reading scripts; stores/redis.ts names the same values (ObjectStatus).
-local FOUND = 1
-local MISSING = 0
-local LOCKED = -1
--- Something under our object key that we did not write: another type, or a string without our header.
-local FOREIGN = -3
+--- @include "includes/replies"
 
 -- True when `stored` starts with our fixed-width header of digits.
 local function hasHeader(stored)
@@ -13,7 +7,7 @@ local function hasHeader(stored)
 end
 
 -- Reads the object at `objectKey` for `owner`, checking the lock at `lockKey`, and writes nothing. Returns a status
--- and, when FOUND, the stored string. Everything a caller may later rewrite is validated here first.
+-- (OK, MISSING, LOCKED or FOREIGN: another type, or a string without our header) and, when OK, the stored string. Everything a caller may later rewrite is validated here first.
 local function readObject(objectKey, lockKey, owner)
   -- One MGET reads the object and its lock (same hash slot by construction).
   local found = redis.call('MGET', objectKey, lockKey)
@@ -25,5 +19,5 @@ local function readObject(objectKey, lockKey, owner)
     return MISSING, nil, holder
   end
   if not hasHeader(object) then return FOREIGN end
-  return FOUND, object, holder
+  return OK, object, holder
 end
