@@ -66,3 +66,29 @@ export function describeEndpoint(client: Redis | Cluster): string {
   const options = (client as Redis).options ?? {};
   return options.path ?? `${options.host ?? "127.0.0.1"}:${options.port ?? 6379}`;
 }
+
+/** The longest quit() waits for QUIT's reply before it disconnects. */
+const QUIT_TIMEOUT_MS = 1000;
+
+/**
+ * QUIT lets replies in flight arrive first. A client that is not connected (Redis away, reconnecting) is simply
+ * disconnected, and nothing here waits longer than QUIT_TIMEOUT_MS: stopping a server must never hang on Redis.
+ */
+export async function quit(client: Redis | Cluster): Promise<void> {
+  if (client.status === "end") return;
+  if (client.status !== "ready") {
+    client.disconnect();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const ended = new Promise<void>((resolve) => {
+    client.once("end", resolve);
+    timer = setTimeout(() => {
+      client.disconnect();
+      resolve();
+    }, QUIT_TIMEOUT_MS);
+  });
+  await client.quit().catch(() => client.disconnect());
+  await ended;
+  clearTimeout(timer);
+}

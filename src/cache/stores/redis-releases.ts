@@ -1,0 +1,96 @@
+import type { Cluster, Redis } from "ioredis";
+import { ReleaseSignals } from "../release-signals";
+import type { UnlockSignal } from "../types/store";
+import { quit, waitUntilReady } from "./redis-connection";
+import type { RedisKeyLayout } from "./redis-keys";
+
+/**
+ * Releases arrive over pub/sub; a waiter still re-checks this often, because an expiring lock publishes nothing
+ * and a message can be missed while the subscriber reconnects.
+ */
+export const LOCK_FALLBACK_POLL_MS = 50;
+
+/**
+ * Who waits for which lock's release, and the one subscriber connection per store that hears releases from every
+ * server, opened on the first wait. Waiting never waits for it (see listenForUnlock).
+ */
+export class ReleaseListener {
+  private readonly releases = new ReleaseSignals();
+  private subscriber: Redis | Cluster | undefined;
+  private subscribed: Promise<void> | undefined;
+  /** Aborted by close(), so nothing the listener started waits on after it. */
+  private readonly closing = new AbortController();
+  /** True while the subscriber is subscribed, so no release message can be missed. */
+  private subscriptionLive = false;
+
+  constructor(
+    private readonly client: Redis | Cluster,
+    private readonly layout: RedisKeyLayout,
+    private readonly lockFallbackPollMs: number,
+    private readonly operationTimeoutMs: number,
+  ) {}
+
+  async listenForUnlock(key: string): Promise<UnlockSignal> {
+    // Waiting never waits for the subscriber: until it is subscribed (or while it cannot be), waiters re-check
+    // every lockFallbackPollMs within their own retry budget.
+    this.subscribe().catch(() => undefined);
+    // A release published before the subscription was live is missed, so such a registration re-checks soon.
+    const poll = this.subscriptionLive
+      ? this.lockFallbackPollMs
+      : Math.min(this.lockFallbackPollMs, LOCK_FALLBACK_POLL_MS);
+    return this.releases.listen(this.layout.lockKey(key), (timeoutMs) => Math.min(timeoutMs, poll));
+  }
+
+  /** One subscriber connection per store, shared by every waiter, opened on the first wait. */
+  private subscribe(): Promise<void> {
+    if (!this.subscribed) {
+      const subscriber = (this.subscriber = this.client.duplicate());
+      subscriber.on("error", () => undefined);
+      // ioredis subscribes again on reconnect; messages published while it was away are lost.
+      subscriber.on("close", () => (this.subscriptionLive = false));
+      subscriber.on(
+        "ready",
+        () => (this.subscriptionLive = subscriber.status === "ready" && this.subscriber === subscriber),
+      );
+      subscriber.on("message", (_channel: string, lockKey: string) => this.releases.released(lockKey));
+      // The client may run without an offline queue, so SUBSCRIBE waits for the connection to be ready.
+      this.subscribed = (async () => {
+        if (!(await waitUntilReady(subscriber, this.operationTimeoutMs, this.closing.signal)))
+          throw new Error("subscriber connection not ready");
+        await subscriber.subscribe(this.layout.releaseChannel());
+      })().then(
+        () => {
+          this.subscriptionLive = true;
+        },
+        (error: unknown) => {
+          this.subscribed = undefined;
+          this.subscriber = undefined;
+          this.subscriptionLive = false;
+          subscriber.disconnect();
+          throw error;
+        },
+      );
+    }
+    return this.subscribed;
+  }
+
+  /** Wakes this process's waiters for `lockKey` now, without waiting for the published message. */
+  released(lockKey: string): void {
+    this.releases.released(lockKey);
+  }
+
+  /** How many callers wait for a release right now. */
+  get waiting(): number {
+    return this.releases.waiting;
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort();
+    this.releases.releaseAll();
+    const subscriber = this.subscriber;
+    this.subscriber = undefined;
+    this.subscribed = undefined;
+    this.subscriptionLive = false;
+    if (subscriber) await quit(subscriber);
+  }
+}
