@@ -1,4 +1,3 @@
-import { ReleaseSignals } from "../release-signals";
 import type {
   CacheStore,
   DestroyOutcome,
@@ -13,18 +12,14 @@ import type {
   SaveOutcome,
   UnlockSignal,
 } from "../types/store";
+import { ItemQueue } from "./memory-list";
+import { MemoryLocks, isExpired } from "./memory-locks";
 
 interface MemoryObject {
   json: string;
   createdAt: number;
   readAt: number | null;
   expireTimestamp: number | null;
-}
-
-interface MemoryLock {
-  owner: string;
-  expireTimestamp: number;
-  token: number;
 }
 
 export interface MemoryStoreOptions {
@@ -38,40 +33,6 @@ export const DEFAULT_SWEEP_INTERVAL_MS = 10_000;
 /** Entries per batch of entries(), matching the Redis store's SCAN batches. */
 const ENTRY_BATCH = 1000;
 
-/** A FIFO whose shift() is O(1): the array is compacted only once half of it has been consumed. */
-class ItemQueue {
-  private items: string[] = [];
-  private head = 0;
-
-  get length(): number {
-    return this.items.length - this.head;
-  }
-
-  push(item: string): number {
-    this.items.push(item);
-    return this.length;
-  }
-
-  shift(): string | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head++];
-    if (this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return item;
-  }
-
-  toArray(): string[] {
-    return this.items.slice(this.head);
-  }
-}
-
-/** Like Redis, an entry is still alive at exactly its expiry instant and gone one millisecond later. */
-function isExpired(expireTimestamp: number | null, now: number): boolean {
-  return expireTimestamp !== null && now > expireTimestamp;
-}
-
 /**
  * Keeps everything in this process: for development and single-process servers.
  * Values are kept as JSON text, so callers can never mutate what is cached.
@@ -79,11 +40,8 @@ function isExpired(expireTimestamp: number | null, now: number): boolean {
 export class MemoryStore implements CacheStore {
   readonly kind = "memory" as const;
   private readonly objects = new Map<string, MemoryObject>();
-  private readonly lockTable = new Map<string, MemoryLock>();
+  private readonly lockTable = new MemoryLocks();
   private readonly lists = new Map<string, ItemQueue>();
-  private readonly releases = new ReleaseSignals();
-  /** Last fencing token issued per key; kept after unlock so tokens never go backwards. */
-  private readonly fencingTokens = new Map<string, number>();
   private readonly now: () => number;
   private sweepTimer: NodeJS.Timeout | undefined;
 
@@ -103,15 +61,12 @@ export class MemoryStore implements CacheStore {
     for (const [key, object] of this.objects) {
       if (isExpired(object.expireTimestamp, now)) removed += Number(this.objects.delete(key));
     }
-    for (const [key, lock] of this.lockTable) {
-      if (isExpired(lock.expireTimestamp, now)) removed += Number(this.deleteLock(key));
-    }
-    return removed;
+    return removed + this.lockTable.sweep(now);
   }
 
   /** How many objects and locks are held, expired or not: for tests of the sweeper. */
   entryCount(): number {
-    return this.objects.size + this.lockTable.size;
+    return this.objects.size + this.lockTable.count;
   }
 
   private liveObject(key: string, now: number): MemoryObject | undefined {
@@ -123,30 +78,6 @@ export class MemoryStore implements CacheStore {
     return object;
   }
 
-  private liveLock(key: string, now: number): MemoryLock | undefined {
-    const lock = this.lockTable.get(key);
-    if (lock && isExpired(lock.expireTimestamp, now)) {
-      this.deleteLock(key);
-      return undefined;
-    }
-    return lock;
-  }
-
-  private lockedByOther(key: string, owner: string, now: number): boolean {
-    const lock = this.liveLock(key, now);
-    return lock !== undefined && lock.owner !== owner;
-  }
-
-  private deleteLock(key: string): boolean {
-    const deleted = this.lockTable.delete(key);
-    if (deleted) this.releases.released(key);
-    return deleted;
-  }
-
-  private heldBy(key: string, owner: string, now: number): boolean {
-    return this.liveLock(key, now)?.owner === owner;
-  }
-
   /** The lock check every write makes: guarded writes need this owner's lock, others only no foreign one. */
   private writeRefusal(
     key: string,
@@ -154,8 +85,8 @@ export class MemoryStore implements CacheStore {
     requireLock: boolean,
     now: number,
   ): "locked" | "not-holder" | undefined {
-    if (requireLock) return this.heldBy(key, owner, now) ? undefined : "not-holder";
-    return this.lockedByOther(key, owner, now) ? "locked" : undefined;
+    if (requireLock) return this.lockTable.heldBy(key, owner, now) ? undefined : "not-holder";
+    return this.lockTable.lockedByOther(key, owner, now) ? "locked" : undefined;
   }
 
   async save(
@@ -182,12 +113,12 @@ export class MemoryStore implements CacheStore {
     const found = this.loadNow(key, owner, null, now);
     if (found.status !== "missing") return found;
     // No value, and this owner's own lock is held: another acquisition of this server is producing it, so wait.
-    const token = this.lockNow(key, owner, lockTtlMs, now);
+    const token = this.lockTable.take(key, owner, lockTtlMs, now);
     return token === 0 ? { status: "locked" } : { status: "acquired", token };
   }
 
   private loadNow(key: string, owner: string, ttlMs: number | null, now: number): LoadOutcome {
-    if (this.lockedByOther(key, owner, now)) return { status: "locked" };
+    if (this.lockTable.lockedByOther(key, owner, now)) return { status: "locked" };
     const object = this.liveObject(key, now);
     if (!object) return { status: "missing" };
     const previousReadAt = object.readAt;
@@ -214,38 +145,19 @@ export class MemoryStore implements CacheStore {
   }
 
   async lock(key: string, owner: string, ttlMs: number): Promise<number> {
-    return this.lockNow(key, owner, ttlMs, this.now());
-  }
-
-  /** Takes the lock only when nobody holds it, this owner included (exclusive per acquisition). */
-  private lockNow(key: string, owner: string, ttlMs: number, now: number): number {
-    if (this.liveLock(key, now)) return 0;
-    // As in Redis: never below the clock in microseconds, so tokens keep rising even if the counter is lost.
-    const token = Math.max((this.fencingTokens.get(key) ?? 0) + 1, now * 1000);
-    this.fencingTokens.set(key, token);
-    this.lockTable.set(key, { owner, expireTimestamp: now + ttlMs, token });
-    return token;
-  }
-
-  /** The live lock when `owner` holds it and, with a token, it is still that acquisition. */
-  private heldAcquisition(key: string, owner: string, token: number | null, now: number): MemoryLock | undefined {
-    const held = this.liveLock(key, now);
-    return held?.owner === owner && (token === null || held.token === token) ? held : undefined;
+    return this.lockTable.take(key, owner, ttlMs, this.now());
   }
 
   async extend(key: string, owner: string, ttlMs: number, token: number | null): Promise<boolean> {
-    const now = this.now();
-    const held = this.heldAcquisition(key, owner, token, now);
-    if (held) held.expireTimestamp = now + ttlMs;
-    return held !== undefined;
+    return this.lockTable.extend(key, owner, ttlMs, token, this.now());
   }
 
   async unlock(key: string, owner: string, token: number | null): Promise<boolean> {
-    return this.heldAcquisition(key, owner, token, this.now()) !== undefined && this.deleteLock(key);
+    return this.lockTable.release(key, owner, token, this.now());
   }
 
   async checkLock(key: string, owner: string): Promise<boolean> {
-    return !this.lockedByOther(key, owner, this.now());
+    return !this.lockTable.lockedByOther(key, owner, this.now());
   }
 
   async push(key: string, owner: string, json: string, requireLock: boolean): Promise<PushOutcome> {
@@ -267,7 +179,7 @@ export class MemoryStore implements CacheStore {
   }
 
   async listLength(key: string, owner: string): Promise<ListLengthOutcome> {
-    if (this.lockedByOther(key, owner, this.now())) return { status: "locked" };
+    if (this.lockTable.lockedByOther(key, owner, this.now())) return { status: "locked" };
     return { status: "ok", length: this.lists.get(key)?.length ?? 0 };
   }
 
@@ -298,7 +210,7 @@ export class MemoryStore implements CacheStore {
   async restore(entries: DumpEntry[], owner: string): Promise<RestoreOutcome[]> {
     const now = this.now();
     return entries.map((entry) => {
-      if (this.lockedByOther(entry.key, owner, now)) return "locked";
+      if (this.lockTable.lockedByOther(entry.key, owner, now)) return "locked";
       if (entry.type === "list") {
         const list = (entry.append && this.lists.get(entry.key)) || new ItemQueue();
         for (const item of entry.items) list.push(item);
@@ -314,10 +226,7 @@ export class MemoryStore implements CacheStore {
   }
 
   async locks(scopePrefix: string): Promise<string[]> {
-    const now = this.now();
-    return [...this.lockTable.keys()].filter(
-      (key) => key.startsWith(scopePrefix) && this.liveLock(key, now) !== undefined,
-    );
+    return this.lockTable.details(scopePrefix, this.now()).map((lock) => lock.key);
   }
 
   async keys(scopePrefix: string): Promise<string[]> {
@@ -338,26 +247,16 @@ export class MemoryStore implements CacheStore {
     let removed = 0;
     for (const key of [...this.objects.keys()].filter(inScope)) removed += Number(this.objects.delete(key));
     for (const key of [...this.lists.keys()].filter(inScope)) removed += Number(this.lists.delete(key));
-    if (locks) for (const key of [...this.lockTable.keys()].filter(inScope)) removed += Number(this.deleteLock(key));
+    if (locks) removed += this.lockTable.clear(scopePrefix);
     return removed;
   }
 
   async lockDetails(scopePrefix: string): Promise<LockDetails[]> {
-    const now = this.now();
-    const details: LockDetails[] = [];
-    for (const key of [...this.lockTable.keys()].filter((each) => each.startsWith(scopePrefix))) {
-      const lock = this.liveLock(key, now);
-      if (lock) details.push({ key, owner: lock.owner, ttl: lock.expireTimestamp - now });
-    }
-    return details;
+    return this.lockTable.details(scopePrefix, this.now());
   }
 
   async listenForUnlock(key: string): Promise<UnlockSignal> {
-    // Expiry emits nothing, so a wait ends no later than the moment the current lock expires.
-    return this.releases.listen(key, (timeoutMs) => {
-      const lock = this.lockTable.get(key);
-      return lock ? Math.min(timeoutMs, lock.expireTimestamp - this.now() + 1) : 0;
-    });
+    return this.lockTable.listen(key, this.now);
   }
 
   get connection(): string {
@@ -367,6 +266,6 @@ export class MemoryStore implements CacheStore {
   async close(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
-    this.releases.releaseAll();
+    this.lockTable.close();
   }
 }

@@ -1,0 +1,116 @@
+import { ReleaseSignals } from "../release-signals";
+import type { LockDetails, UnlockSignal } from "../types/store";
+
+interface MemoryLock {
+  owner: string;
+  expireTimestamp: number;
+  token: number;
+}
+
+/** Like Redis, an entry is still alive at exactly its expiry instant and gone one millisecond later. */
+export function isExpired(expireTimestamp: number | null, now: number): boolean {
+  return expireTimestamp !== null && now > expireTimestamp;
+}
+
+/**
+ * The in-memory store's locks: who holds which key until when, the fencing counters (kept after a release, so
+ * tokens never go backwards), and the waiters woken when a lock goes. Every method takes the store's `now`.
+ */
+export class MemoryLocks {
+  private readonly table = new Map<string, MemoryLock>();
+  private readonly fencingTokens = new Map<string, number>();
+  private readonly releases = new ReleaseSignals();
+
+  /** How many locks are held, expired or not: for tests of the sweeper. */
+  get count(): number {
+    return this.table.size;
+  }
+
+  private live(key: string, now: number): MemoryLock | undefined {
+    const lock = this.table.get(key);
+    if (lock && isExpired(lock.expireTimestamp, now)) {
+      this.delete(key);
+      return undefined;
+    }
+    return lock;
+  }
+
+  private delete(key: string): boolean {
+    const deleted = this.table.delete(key);
+    if (deleted) this.releases.released(key);
+    return deleted;
+  }
+
+  lockedByOther(key: string, owner: string, now: number): boolean {
+    const lock = this.live(key, now);
+    return lock !== undefined && lock.owner !== owner;
+  }
+
+  heldBy(key: string, owner: string, now: number): boolean {
+    return this.live(key, now)?.owner === owner;
+  }
+
+  /** Takes the lock only when nobody holds it, this owner included (exclusive per acquisition); 0 when held. */
+  take(key: string, owner: string, ttlMs: number, now: number): number {
+    if (this.live(key, now)) return 0;
+    // As in Redis: never below the clock in microseconds, so tokens keep rising even if the counter is lost.
+    const token = Math.max((this.fencingTokens.get(key) ?? 0) + 1, now * 1000);
+    this.fencingTokens.set(key, token);
+    this.table.set(key, { owner, expireTimestamp: now + ttlMs, token });
+    return token;
+  }
+
+  /** The live lock when `owner` holds it and, with a token, it is still that acquisition. */
+  private heldAcquisition(key: string, owner: string, token: number | null, now: number): MemoryLock | undefined {
+    const held = this.live(key, now);
+    return held?.owner === owner && (token === null || held.token === token) ? held : undefined;
+  }
+
+  extend(key: string, owner: string, ttlMs: number, token: number | null, now: number): boolean {
+    const held = this.heldAcquisition(key, owner, token, now);
+    if (held) held.expireTimestamp = now + ttlMs;
+    return held !== undefined;
+  }
+
+  release(key: string, owner: string, token: number | null, now: number): boolean {
+    return this.heldAcquisition(key, owner, token, now) !== undefined && this.delete(key);
+  }
+
+  /** Removes the expired locks; returns how many. */
+  sweep(now: number): number {
+    let removed = 0;
+    for (const [key, lock] of this.table) if (isExpired(lock.expireTimestamp, now)) removed += Number(this.delete(key));
+    return removed;
+  }
+
+  /** Removes every lock whose key starts with `scopePrefix`, whoever holds it; returns how many. */
+  clear(scopePrefix: string): number {
+    let removed = 0;
+    for (const key of [...this.table.keys()].filter((each) => each.startsWith(scopePrefix))) {
+      removed += Number(this.delete(key));
+    }
+    return removed;
+  }
+
+  details(scopePrefix: string, now: number): LockDetails[] {
+    const details: LockDetails[] = [];
+    for (const key of [...this.table.keys()].filter((each) => each.startsWith(scopePrefix))) {
+      const lock = this.live(key, now);
+      if (lock) details.push({ key, owner: lock.owner, ttl: lock.expireTimestamp - now });
+    }
+    return details;
+  }
+
+  /** Registers for the release of `key`'s lock. Expiry emits nothing, so a wait ends no later than the expiry. */
+  listen(key: string, now: () => number): UnlockSignal {
+    return this.releases.listen(key, (timeoutMs) => {
+      const lock = this.table.get(key);
+      return lock ? Math.min(timeoutMs, lock.expireTimestamp - now() + 1) : 0;
+    });
+  }
+
+  /** Wakes every waiter, e.g. when the store closes. */
+  close(): void {
+    this.releases.releaseAll();
+  }
+}
