@@ -1,165 +1,55 @@
-import asCallback from "standard-as-callback";
-import { DumpProgress, writeDump } from "./dump";
-import { DumpReadResult, restoreDump } from "./restore";
-import { CacheError, CacheErrorCode, CacheErrorCodes, lockNotHeld, locked, notFound } from "./errors";
+import {
+  CLEAR_OPTIONS,
+  DESTROY_OPTIONS,
+  DUMP_READ_OPTIONS,
+  DUMP_WRITE_OPTIONS,
+  FETCH_OPTIONS,
+  LIST_WRITE_OPTIONS,
+  LOAD_OPTIONS,
+  LOCKS_OPTIONS,
+  LOCK_OPTIONS,
+  SAVE_OPTIONS,
+  assertWritten,
+  fileArgument,
+  flag,
+  ownField,
+  progressOption,
+  scopeAndOptions,
+  ttlAndOptions,
+} from "./arguments";
+import { ProducerFailure, attempt, splitCallback, withCallback, withLoadCallback } from "./call-style";
+import { writeDump } from "./dump";
+import { CacheError, CacheErrorCodes, lockNotHeld, locked, notFound } from "./errors";
 import { LockContext, holdLock } from "./lock-holder";
-import { WaitingRoom } from "./waiting-room";
+import { DumpReadResult, restoreDump } from "./restore";
 import { deserializeValue, serializeValue } from "./serialization";
-import type { CacheStore, DestroyOutcome, LockDetails, SaveOutcome, StoreKind } from "./types/store";
+import type {
+  CacheOptions,
+  CacheStats,
+  CacheStatus,
+  Callback,
+  ClearOptions,
+  DestroyOptions,
+  DumpReadOptions,
+  DumpWriteOptions,
+  FetchOptions,
+  ListWriteOptions,
+  LoadCallback,
+  LoadOptions,
+  LoadResult,
+  LockOptions,
+  SaveOptions,
+  WithLockOptions,
+} from "./types/options";
+import type { CacheStore, LockDetails, StoreKind } from "./types/store";
 import { assertKey, optionalDuration, plainOptions, positiveDuration, retryBudget, scopePrefix } from "./validation";
+import { WaitingRoom } from "./waiting-room";
 
 export type { LockContext } from "./lock-holder";
+export type * from "./types/options";
 
 export const DEFAULT_LOCK_DURATION_MS = 10_000;
 export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
-
-export interface CacheOptions {
-  store: CacheStore;
-  /** Who this cache locks as. Two caches with different owners exclude each other; equal owners share locks. */
-  owner: string;
-  /** Default TTL of `lock()`, in ms. */
-  lockDuration?: number;
-  /** The largest value accepted by `save()`, in bytes of JSON. */
-  maxValueBytes?: number;
-}
-
-export interface LoadOptions {
-  /** Reset the object's expiry to this many ms from now, atomically with the read. */
-  expireTimeMS?: number | null;
-  /** Wait up to this many ms for another owner's lock to clear. */
-  retry?: number | null;
-}
-
-export interface SaveOptions {
-  expireTimeMS?: number | null;
-  /** A guarded write: succeeds only while this owner holds the key's lock, checked in the same atomic step. */
-  requireLock?: boolean;
-}
-
-export interface DestroyOptions {
-  /** A guarded delete: succeeds only while this owner holds the key's lock, checked in the same atomic step. */
-  requireLock?: boolean;
-}
-
-export interface LockOptions {
-  /** Lock TTL in ms; defaults to lockDuration. */
-  expireTimeMS?: number | null;
-  /** Wait up to this many ms for another owner to release the lock. */
-  retry?: number | null;
-}
-
-export interface WithLockOptions {
-  /** Lock TTL in ms (defaults to lockDuration); the lock is extended every third of it while `fn` runs. */
-  expireTimeMS?: number | null;
-  /** How long to wait for the lock, in ms; defaults to the lock TTL. */
-  retry?: number | null;
-}
-
-export interface ClearOptions {
-  /** Also remove the scope's locks, whoever holds them. Dangerous: critical sections in flight lose their exclusion. */
-  locks?: boolean;
-}
-
-export interface ListWriteOptions {
-  /** A guarded write: succeeds only while this owner holds the key's lock, checked in the same atomic step. */
-  requireLock?: boolean;
-}
-
-export interface FetchOptions {
-  /** TTL of the value the producer makes, in ms; null or absent: it never expires. */
-  expireTimeMS?: number | null;
-  /**
-   * TTL of the key's lock while the producer runs (it is extended while the producer is alive, and expires this
-   * long after its process dies), and how long other callers wait for the value. Defaults to lockDuration.
-   */
-  lockTimeoutMS?: number | null;
-}
-
-export interface DumpWriteOptions {
-  /** Called after each batch with the number of entries written so far. */
-  onProgress?: DumpProgress;
-}
-
-export interface DumpReadOptions {
-  /** "replace" (default, as actionhero's dumpRead): clear the namespace first. "merge": keep what is there. */
-  mode?: "replace" | "merge";
-  /** Called after each batch with the number of entries restored so far. */
-  onProgress?: DumpProgress;
-}
-
-export type { DumpReadResult } from "./restore";
-
-/** Counts since this Cache was created, for status pages. */
-export interface CacheStats {
-  saves: number;
-  loads: number;
-  hits: number;
-  misses: number;
-  /** Times a caller waited for another owner's lock to go (load/lock/checkLock retries, fetch waits). */
-  lockWaits: number;
-  /** lock/acquireLock/withLock calls that did not get the lock. */
-  lockFailures: number;
-  /**
-   * Loads (and fetch hits) answered while Redis refused writes (out of memory, a read-only replica): the value as
-   * stored, without recording readAt or applying a sliding TTL.
-   */
-  readOnlyLoads: number;
-  /** Failed calls by CacheError code (NOT_FOUND included). */
-  errors: Partial<Record<CacheErrorCode, number>>;
-}
-
-export interface CacheStatus {
-  store: StoreKind;
-  /** "ready" when operations can succeed now; otherwise the Redis connection's state ("connecting", "reconnecting"…). */
-  connection: string;
-  owner: string;
-  stats: CacheStats;
-  /** Locks this owner holds right now, or null when the store could not be asked. */
-  locksHeld: number | null;
-}
-
-export interface LoadResult<T = unknown> {
-  key: string;
-  value: T;
-  /** When the object expires, in ms since the epoch (Redis server clock), or null if it never does. */
-  expireTimestamp: number | null;
-  /** When the object was saved. */
-  createdAt: number;
-  /** When it was last loaded before this call, or null if it never was. */
-  readAt: number | null;
-}
-
-export type Callback<T> = (error: CacheError | null, result?: T) => void;
-export type LoadCallback<T = unknown> = (
-  error: CacheError | null,
-  value: T | null,
-  expireTimestamp: number | null,
-  createdAt: number | null,
-  readAt: number | null,
-) => void;
-
-type AnyFunction = (...args: never[]) => unknown;
-
-const LOAD_OPTIONS = ["expireTimeMS", "retry"] as const;
-const SAVE_OPTIONS = ["expireTimeMS", "requireLock"] as const;
-const DESTROY_OPTIONS = ["requireLock"] as const;
-const LOCK_OPTIONS = ["expireTimeMS", "retry"] as const;
-const LOCKS_OPTIONS = ["details"] as const;
-const CLEAR_OPTIONS = ["locks"] as const;
-const LIST_WRITE_OPTIONS = ["requireLock"] as const;
-const FETCH_OPTIONS = ["expireTimeMS", "lockTimeoutMS"] as const;
-const DUMP_WRITE_OPTIONS = ["onProgress"] as const;
-const DUMP_READ_OPTIONS = ["mode", "onProgress"] as const;
-
-/**
- * A producer's own error, carried through the cache's error handling unchanged: fetch() rejects with exactly what
- * the producer threw, not a CacheError wrapping it.
- */
-class ProducerFailure extends Error {
-  constructor(readonly error: unknown) {
-    super("the producer failed");
-  }
-}
 
 /** fetch() calls in flight per store, by owner and key, so callers in one process share one producer run. */
 const flightsByStore = new WeakMap<CacheStore, Map<string, Promise<unknown>>>();
@@ -168,100 +58,6 @@ function flightsOf(store: CacheStore): Map<string, Promise<unknown>> {
   let flights = flightsByStore.get(store);
   if (!flights) flightsByStore.set(store, (flights = new Map<string, Promise<unknown>>()));
   return flights;
-}
-
-function progressOption(options: Record<string, unknown>): DumpProgress | undefined {
-  const onProgress = ownField(options, "onProgress");
-  if (onProgress === undefined || typeof onProgress === "function") return onProgress as DumpProgress | undefined;
-  throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "options.onProgress must be a function");
-}
-
-function fileArgument(file: unknown): string {
-  if (typeof file === "string" && file.length > 0) return file;
-  throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "the dump file must be a non-empty path string");
-}
-
-/** The `(scopePrefix?, options?)` or `(options?)` arguments of locks() and clear(). */
-function scopeAndOptions(
-  first: unknown,
-  second: unknown,
-  allowed: readonly string[],
-  method: string,
-): { scope: string; options: Record<string, unknown> } {
-  if (isOptionsObject(first) && second === undefined)
-    return { scope: "", options: plainOptions(first, allowed, `${method} options`) };
-  return { scope: scopePrefix(first, method), options: plainOptions(second, allowed, `${method} options`) };
-}
-
-function isOptionsObject(value: unknown): boolean {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function flag(options: Record<string, unknown>, name: string): boolean {
-  const value = ownField(options, name);
-  if (value === undefined || typeof value === "boolean") return value === true;
-  throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, `options.${name} must be a boolean`);
-}
-
-/**
- * Reads the "TTL, or an options object" argument that save() and lock() accept: an object is the options, with
- * the TTL in `expireTimeMS`; otherwise it is the TTL (null: none given) and `extraOptions` holds the options,
- * whose `expireTimeMS` applies when no TTL was given.
- */
-function ttlAndOptions(
-  ttlOrOptions: unknown,
-  extraOptions: unknown,
-  allowed: readonly string[],
-  what: string,
-): { ttl: number | null; options: Record<string, unknown> } {
-  if (isOptionsObject(ttlOrOptions)) {
-    const options = plainOptions(ttlOrOptions, allowed, what);
-    return { ttl: optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS"), options };
-  }
-  const options = plainOptions(extraOptions, allowed, what);
-  const ttl =
-    optionalDuration(ttlOrOptions, "expireTimeMS") ??
-    optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
-  return { ttl, options };
-}
-
-/** Turns a refused write into its error. */
-function assertWritten(outcome: SaveOutcome | DestroyOutcome, key: string): void {
-  if (outcome === "locked") throw locked(key);
-  if (outcome === "not-holder") throw lockNotHeld(key);
-}
-
-function ownField(options: Record<string, unknown>, name: string): unknown {
-  return Object.prototype.hasOwnProperty.call(options, name) ? options[name] : undefined;
-}
-
-/**
- * Splits off a trailing node-style callback. Only arguments past the required ones can be the callback,
- * so `save("k", someFunction)` is refused as an unserializable value instead of losing the value.
- */
-function splitCallback(args: unknown[], required: number): [unknown[], AnyFunction | undefined] {
-  if (args.length > required && typeof args[args.length - 1] === "function") {
-    return [args.slice(0, -1), args[args.length - 1] as AnyFunction];
-  }
-  return [args, undefined];
-}
-
-/** Runs an operation so that it never throws synchronously, and always rejects with a CacheError (or a producer's own error). */
-async function attempt<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (error instanceof CacheError || error instanceof ProducerFailure) throw error;
-    throw new CacheError(CacheErrorCodes.STORE_ERROR, `unexpected failure: ${(error as Error)?.message ?? error}`, {
-      cause: error,
-    });
-  }
-}
-
-/** Resolves the promise, and also calls `next(error, result)` when a callback was given. */
-function withCallback<T>(promise: Promise<T>, next: AnyFunction | undefined): Promise<T> {
-  if (next) void asCallback(promise, next as unknown as (error: Error | null, result?: T) => void);
-  return promise;
 }
 
 /**
@@ -378,15 +174,7 @@ export class Cache {
         return { key, value: deserializeValue(json) as T, expireTimestamp, createdAt, readAt };
       }),
     );
-    if (next) {
-      void asCallback(
-        promise.then((result) => [result.value, result.expireTimestamp, result.createdAt, result.readAt]),
-        (error: Error | null, ...values: unknown[]) =>
-          error ? next(...([error, null, null, null, null] as never[])) : next(...([null, ...values] as never[])),
-        { spread: true },
-      );
-    }
-    return promise;
+    return withLoadCallback(promise, next);
   }
 
   /**
