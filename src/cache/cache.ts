@@ -43,6 +43,9 @@ import type {
 } from "./types/options";
 import type { CacheStore, LockDetails, StoreKind } from "./types/store";
 import { assertKey, optionalDuration, plainOptions, positiveDuration, retryBudget, scopePrefix } from "./validation";
+import { SingleFlight } from "./single-flight";
+import { CacheCounters } from "./stats";
+import { whileLocked } from "./waiting";
 import { WaitingRoom } from "./waiting-room";
 
 export type { LockContext } from "./lock-holder";
@@ -50,15 +53,6 @@ export type * from "./types/options";
 
 export const DEFAULT_LOCK_DURATION_MS = 10_000;
 export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
-
-/** fetch() calls in flight per store, by owner and key, so callers in one process share one producer run. */
-const flightsByStore = new WeakMap<CacheStore, Map<string, Promise<unknown>>>();
-
-function flightsOf(store: CacheStore): Map<string, Promise<unknown>> {
-  let flights = flightsByStore.get(store);
-  if (!flights) flightsByStore.set(store, (flights = new Map<string, Promise<unknown>>()));
-  return flights;
-}
 
 /**
  * The cache contract of actionhero's `api.cache`: save/load/destroy with metadata, and owner-checked locks.
@@ -70,18 +64,12 @@ export class Cache {
   readonly lockDuration: number;
   readonly maxValueBytes: number;
   private readonly waitingRoom = new WaitingRoom();
-  private readonly counters: CacheStats = {
-    saves: 0,
-    loads: 0,
-    hits: 0,
-    misses: 0,
-    lockWaits: 0,
-    lockFailures: 0,
-    readOnlyLoads: 0,
-    errors: {},
-  };
+  private readonly counters = new CacheCounters();
+  private readonly flights: SingleFlight;
 
-  constructor(options: CacheOptions) {
+  /** `flights` is shared by withOwner(), so one process's callers of one owner share a fetch. */
+  constructor(options: CacheOptions, flights = new SingleFlight()) {
+    this.flights = flights;
     if (typeof options?.owner !== "string" || options.owner.length === 0) {
       throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "owner must be a non-empty string");
     }
@@ -103,16 +91,10 @@ export class Cache {
     return withCallback(this.counted(attempt(() => body(args))), next);
   }
 
-  private countLoad(hit: boolean): void {
-    this.counters.loads += 1;
-    if (hit) this.counters.hits += 1;
-    else this.counters.misses += 1;
-  }
-
   /** Counts a failed call under its error code, passing the outcome through. */
   private counted<T>(promise: Promise<T>): Promise<T> {
     return promise.catch((error: unknown) => {
-      if (error instanceof CacheError) this.counters.errors[error.code] = (this.counters.errors[error.code] ?? 0) + 1;
+      if (error instanceof CacheError) this.counters.error(error.code);
       throw error instanceof ProducerFailure ? error.error : error;
     });
   }
@@ -123,7 +105,8 @@ export class Cache {
 
   /** The same store seen by another owner: for tools and tests that act as a second server. */
   withOwner(owner: string): Cache {
-    return new Cache({ store: this.store, owner, lockDuration: this.lockDuration, maxValueBytes: this.maxValueBytes });
+    const { store, lockDuration, maxValueBytes } = this;
+    return new Cache({ store, owner, lockDuration, maxValueBytes }, this.flights);
   }
 
   /**
@@ -141,7 +124,7 @@ export class Cache {
       const requireLock = flag(options, "requireLock");
       const json = serializeValue(value, this.maxValueBytes);
       assertWritten(await this.store.save(key, this.owner, json, ttl, requireLock), key);
-      this.counters.saves += 1;
+      this.counters.save();
       return true as const;
     });
   }
@@ -167,8 +150,7 @@ export class Cache {
           (found) => found.status === "locked",
         );
         if (outcome.status === "locked") throw locked(key);
-        this.countLoad(outcome.status === "ok");
-        if (outcome.status === "ok" && outcome.readOnly) this.counters.readOnlyLoads += 1;
+        this.counters.load(outcome.status === "ok", outcome.status === "ok" && outcome.readOnly === true);
         if (outcome.status === "missing") throw notFound(key);
         const { json, expireTimestamp, createdAt, readAt } = outcome.object;
         return { key, value: deserializeValue(json) as T, expireTimestamp, createdAt, readAt };
@@ -246,7 +228,7 @@ export class Cache {
         0,
       );
     }
-    if (token === 0) this.counters.lockFailures += 1;
+    if (token === 0) this.counters.lockFailure();
     return token;
   }
 
@@ -451,60 +433,18 @@ export class Cache {
       const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
       const lockTtl =
         optionalDuration(ownField(options, "lockTimeoutMS"), "options.lockTimeoutMS") ?? this.lockDuration;
-      const flights = flightsOf(this.store);
-      const flightKey = `${this.owner}\u0000${key}`;
-      const joined = flights.get(flightKey);
-      if (joined) return joined as Promise<T>;
-      const flight = this.fetchAcrossServers(key, producer as () => T | Promise<T>, ttl, lockTtl).finally(() =>
-        flights.delete(flightKey),
-      );
-      flights.set(flightKey, flight);
-      return flight;
+      const { store, owner, maxValueBytes, counters } = this;
+      return this.flights.run({
+        store,
+        owner,
+        maxValueBytes,
+        counters,
+        key,
+        producer: producer as () => T,
+        ttl,
+        lockTtl,
+      });
     });
-  }
-
-  private async fetchAcrossServers<T>(
-    key: string,
-    producer: () => T | Promise<T>,
-    ttl: number | null,
-    lockTtl: number,
-  ): Promise<T> {
-    const found = await this.whileLocked(
-      key,
-      lockTtl,
-      () => this.store.loadOrLock(key, this.owner, lockTtl),
-      (outcome) => outcome.status === "locked",
-    );
-    if (found.status === "ok") {
-      this.countLoad(true);
-      if (found.readOnly) this.counters.readOnlyLoads += 1;
-      return deserializeValue(found.object.json) as T;
-    }
-    if (found.status === "acquired") {
-      this.countLoad(false);
-      const lock = { store: this.store, key, owner: this.owner, ttl: lockTtl, token: found.token };
-      return holdLock(lock, () => this.produce(key, producer, ttl));
-    }
-    throw new CacheError(
-      CacheErrorCodes.LOCK_TIMEOUT,
-      `no value for ${JSON.stringify(key)} appeared within ${lockTtl} ms (options.lockTimeoutMS)`,
-      { key },
-    );
-  }
-
-  /** Runs under the key's lock, taken by the same step that found no value: produces, then saves. */
-  private async produce<T>(key: string, producer: () => T | Promise<T>, ttl: number | null): Promise<T> {
-    let value: T;
-    try {
-      value = await producer();
-    } catch (error) {
-      throw new ProducerFailure(error);
-    }
-    const json = serializeValue(value, this.maxValueBytes);
-    // Guarded: if the lock was lost meanwhile, whoever holds it now decides what is stored.
-    const saved = await this.store.save(key, this.owner, json, ttl, true);
-    if (saved === "saved") this.counters.saves += 1;
-    return deserializeValue(json) as T;
   }
 
   /**
@@ -553,7 +493,7 @@ export class Cache {
 
   /** Counts since this Cache was created: saves, loads, hits, misses, lock waits and failures, errors by code. */
   stats(): CacheStats {
-    return { ...this.counters, errors: { ...this.counters.errors } };
+    return this.counters.snapshot();
   }
 
   /** What a status page shows: store kind, connection state, owner, counters, and how many locks this owner holds. */
@@ -573,31 +513,13 @@ export class Cache {
     };
   }
 
-  /**
-   * Repeats `operation` while it reports a lock and the retry budget lasts. The first try registers nothing, so a
-   * call that need not wait never needs the store's release listener. After that, each round registers for the
-   * lock's release before checking, so a release between the check and the wait still wakes it.
-   */
-  private async whileLocked<R>(
+  /** Waits for the key's lock to clear, up to `budgetMs` (see waiting.ts), counting each wait. */
+  private whileLocked<R>(
     key: string,
     budgetMs: number,
     operation: () => Promise<R>,
     isLocked: (result: R) => boolean,
   ): Promise<R> {
-    const deadline = Date.now() + budgetMs;
-    const first = await operation();
-    if (budgetMs <= 0 || !isLocked(first)) return first;
-    for (;;) {
-      const release = await this.store.listenForUnlock(key);
-      try {
-        const result = await operation();
-        const remaining = deadline - Date.now();
-        if (!isLocked(result) || remaining <= 0) return result;
-        this.counters.lockWaits += 1;
-        await release.wait(remaining);
-      } finally {
-        release.cancel();
-      }
-    }
+    return whileLocked(this.store, key, budgetMs, operation, isLocked, () => this.counters.lockWait());
   }
 }

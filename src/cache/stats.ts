@@ -1,0 +1,44 @@
+import type { CacheErrorCode } from "./errors";
+import type { CacheStats } from "./types/options";
+
+/** The counts behind stats(): what a Cache did since it was created. */
+export class CacheCounters {
+  private readonly counts: CacheStats = {
+    saves: 0,
+    loads: 0,
+    hits: 0,
+    misses: 0,
+    lockWaits: 0,
+    lockFailures: 0,
+    readOnlyLoads: 0,
+    errors: {},
+  };
+
+  /** A load (or fetch read): a hit or a miss, and whether Redis refused writes so nothing was recorded. */
+  load(hit: boolean, readOnly = false): void {
+    this.counts.loads += 1;
+    if (hit) this.counts.hits += 1;
+    else this.counts.misses += 1;
+    if (readOnly) this.counts.readOnlyLoads += 1;
+  }
+
+  save(): void {
+    this.counts.saves += 1;
+  }
+
+  lockWait(): void {
+    this.counts.lockWaits += 1;
+  }
+
+  lockFailure(): void {
+    this.counts.lockFailures += 1;
+  }
+
+  error(code: CacheErrorCode): void {
+    this.counts.errors[code] = (this.counts.errors[code] ?? 0) + 1;
+  }
+
+  snapshot(): CacheStats {
+    return { ...this.counts, errors: { ...this.counts.errors } };
+  }
+}
