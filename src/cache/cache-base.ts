@@ -1,0 +1,201 @@
+import {
+  DESTROY_OPTIONS,
+  LIST_WRITE_OPTIONS,
+  LOAD_OPTIONS,
+  SAVE_OPTIONS,
+  assertWritten,
+  flag,
+  ownField,
+  ttlAndOptions,
+} from "./arguments";
+import { ProducerFailure, attempt, splitCallback, withCallback, withLoadCallback } from "./call-style";
+import { CacheError, CacheErrorCodes, lockNotHeld, locked, notFound } from "./errors";
+import { deserializeValue, serializeValue } from "./serialization";
+import type {
+  CacheOptions,
+  Callback,
+  DestroyOptions,
+  ListWriteOptions,
+  LoadCallback,
+  LoadOptions,
+  LoadResult,
+  SaveOptions,
+} from "./types/options";
+import type { CacheStore, StoreKind } from "./types/store";
+import { assertKey, optionalDuration, plainOptions, positiveDuration, retryBudget } from "./validation";
+import { SingleFlight } from "./single-flight";
+import { CacheCounters } from "./stats";
+import { whileLocked } from "./waiting";
+import { WaitingRoom } from "./waiting-room";
+
+export const DEFAULT_LOCK_DURATION_MS = 10_000;
+export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
+
+/**
+ * The state every part of the Cache shares (store, owner, counters, the waiting room), the calling convention of
+ * its methods, and the object and list operations. Cache (cache.ts) is what callers use.
+ */
+export class CacheBase {
+  readonly store: CacheStore;
+  readonly owner: string;
+  readonly lockDuration: number;
+  readonly maxValueBytes: number;
+  protected readonly waitingRoom = new WaitingRoom();
+  protected readonly counters = new CacheCounters();
+  protected readonly flights: SingleFlight;
+
+  /** `flights` is shared by withOwner(), so one process's callers of one owner share a fetch. */
+  constructor(options: CacheOptions, flights = new SingleFlight()) {
+    this.flights = flights;
+    if (typeof options?.owner !== "string" || options.owner.length === 0) {
+      throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "owner must be a non-empty string");
+    }
+    this.store = options.store;
+    this.owner = options.owner;
+    this.lockDuration = positiveDuration(options.lockDuration ?? DEFAULT_LOCK_DURATION_MS, "lockDuration");
+    this.maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+    if (!Number.isSafeInteger(this.maxValueBytes) || this.maxValueBytes <= 0) {
+      throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "maxValueBytes must be a positive integer");
+    }
+  }
+
+  /**
+   * The shape of every public method: split off a trailing callback, run the body so that it always rejects
+   * with a CacheError and never throws synchronously, and report to the callback too when one was given.
+   */
+  protected run<T>(input: unknown[], required: number, body: (args: unknown[]) => Promise<T>): Promise<T> {
+    const [args, next] = splitCallback(input, required);
+    return withCallback(this.counted(attempt(() => body(args))), next);
+  }
+
+  /** Counts a failed call under its error code, passing the outcome through. */
+  protected counted<T>(promise: Promise<T>): Promise<T> {
+    return promise.catch((error: unknown) => {
+      if (error instanceof CacheError) this.counters.error(error.code);
+      throw error instanceof ProducerFailure ? error.error : error;
+    });
+  }
+
+  get kind(): StoreKind {
+    return this.store.kind;
+  }
+
+  /** The same store seen by another owner: for tools and tests that act as a second server. */
+
+  protected whileLocked<R>(
+    key: string,
+    budgetMs: number,
+    operation: () => Promise<R>,
+    isLocked: (result: R) => boolean,
+  ): Promise<R> {
+    return whileLocked(this.store, key, budgetMs, operation, isLocked, () => this.counters.lockWait());
+  }
+
+  /**
+   * Stores `value` under `key`. `expireTimeMS` null/undefined means it never expires; the third argument may
+   * instead be `{ expireTimeMS, requireLock }`. Overwriting replaces the value, createdAt, the expiry and readAt.
+   * Refused with LOCKED while another owner holds the lock, and with LOCK_NOT_HELD when `requireLock` is set and
+   * this owner does not hold it.
+   */
+  save(key: string, value: unknown, next?: Callback<true>): Promise<true>;
+  save(key: string, value: unknown, expireTimeMS?: number | null | SaveOptions, next?: Callback<true>): Promise<true>;
+  save(...input: unknown[]): Promise<true> {
+    return this.run(input, 2, async ([key, value, ttlOrOptions]) => {
+      assertKey(key);
+      const { ttl, options } = ttlAndOptions(ttlOrOptions, undefined, SAVE_OPTIONS, "save options");
+      const requireLock = flag(options, "requireLock");
+      const json = serializeValue(value, this.maxValueBytes);
+      assertWritten(await this.store.save(key, this.owner, json, ttl, requireLock), key);
+      this.counters.save();
+      return true as const;
+    });
+  }
+
+  /**
+   * Reads the object under `key`. Resolves `{ key, value, expireTimestamp, createdAt, readAt }`;
+   * the callback gets `next(null, value, expireTimestamp, createdAt, readAt)`.
+   */
+  load<T = unknown>(key: string, next?: LoadCallback<T>): Promise<LoadResult<T>>;
+  load<T = unknown>(key: string, options?: LoadOptions | null, next?: LoadCallback<T>): Promise<LoadResult<T>>;
+  load<T = unknown>(...input: unknown[]): Promise<LoadResult<T>> {
+    const [[key, rawOptions], next] = splitCallback(input, 1);
+    const promise = this.counted(
+      attempt(async () => {
+        assertKey(key);
+        const options = plainOptions(rawOptions, LOAD_OPTIONS, "load options");
+        const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
+        const retry = retryBudget(ownField(options, "retry"), "options.retry");
+        const outcome = await this.whileLocked(
+          key,
+          retry,
+          () => this.store.load(key, this.owner, ttl),
+          (found) => found.status === "locked",
+        );
+        if (outcome.status === "locked") throw locked(key);
+        this.counters.load(outcome.status === "ok", outcome.status === "ok" && outcome.readOnly === true);
+        if (outcome.status === "missing") throw notFound(key);
+        const { json, expireTimestamp, createdAt, readAt } = outcome.object;
+        return { key, value: deserializeValue(json) as T, expireTimestamp, createdAt, readAt };
+      }),
+    );
+    return withLoadCallback(promise, next);
+  }
+
+  /**
+   * Removes the object. Resolves true if it existed, false if not; LOCKED if another owner holds the lock, and
+   * LOCK_NOT_HELD when `requireLock` is set and this owner does not hold it.
+   */
+  destroy(key: string, next?: Callback<boolean>): Promise<boolean>;
+  destroy(key: string, options?: DestroyOptions | null, next?: Callback<boolean>): Promise<boolean>;
+  destroy(...input: unknown[]): Promise<boolean> {
+    return this.run(input, 1, async ([key, rawOptions]) => {
+      assertKey(key);
+      const requireLock = flag(plainOptions(rawOptions, DESTROY_OPTIONS, "destroy options"), "requireLock");
+      const outcome = await this.store.destroy(key, this.owner, requireLock);
+      assertWritten(outcome, key);
+      return outcome === "destroyed";
+    });
+  }
+
+  /**
+   * Appends `item` to the tail of the list under `key` and resolves the list's new length (always truthy).
+   * Lists obey locks like objects: LOCKED while another owner holds the key's lock, LOCK_NOT_HELD with
+   * `requireLock` when this owner does not. A key's list is separate from its object; both share its lock.
+   */
+  push(key: string, item: unknown, next?: Callback<number>): Promise<number>;
+  push(key: string, item: unknown, options?: ListWriteOptions | null, next?: Callback<number>): Promise<number>;
+  push(...input: unknown[]): Promise<number> {
+    return this.run(input, 2, async ([key, item, rawOptions]) => {
+      assertKey(key);
+      const requireLock = flag(plainOptions(rawOptions, LIST_WRITE_OPTIONS, "push options"), "requireLock");
+      const outcome = await this.store.push(key, this.owner, serializeValue(item, this.maxValueBytes), requireLock);
+      if (outcome.status !== "pushed") throw outcome.status === "locked" ? locked(key) : lockNotHeld(key);
+      return outcome.length;
+    });
+  }
+
+  /** Removes and resolves the item at the head of the list (first in, first out); null when the list is empty. */
+  pop<T = unknown>(key: string, next?: Callback<T | null>): Promise<T | null>;
+  pop<T = unknown>(key: string, options?: ListWriteOptions | null, next?: Callback<T | null>): Promise<T | null>;
+  pop<T = unknown>(...input: unknown[]): Promise<T | null> {
+    return this.run(input, 1, async ([key, rawOptions]) => {
+      assertKey(key);
+      const requireLock = flag(plainOptions(rawOptions, LIST_WRITE_OPTIONS, "pop options"), "requireLock");
+      const outcome = await this.store.pop(key, this.owner, requireLock);
+      if (outcome.status === "locked") throw locked(key);
+      if (outcome.status === "not-holder") throw lockNotHeld(key);
+      return outcome.status === "popped" ? (deserializeValue(outcome.json) as T) : null;
+    });
+  }
+
+  /** How many items the list under `key` holds (0 when there is none); LOCKED while another owner holds the lock. */
+  listLength(key: string, next?: Callback<number>): Promise<number>;
+  listLength(...input: unknown[]): Promise<number> {
+    return this.run(input, 1, async ([key]) => {
+      assertKey(key);
+      const outcome = await this.store.listLength(key, this.owner);
+      if (outcome.status === "locked") throw locked(key);
+      return outcome.length;
+    });
+  }
+}
