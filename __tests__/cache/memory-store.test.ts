@@ -1,5 +1,4 @@
 import { Cache, MemoryStore } from "../../src/cache";
-import { sleep } from "../helpers/redis";
 import { runConformanceSuite } from "./conformance";
 
 runConformanceSuite("memory store", async () => {
@@ -9,15 +8,23 @@ runConformanceSuite("memory store", async () => {
 
 describe("memory store specifics", () => {
   test("the sweeper removes expired objects and locks that nobody touches again", async () => {
-    const store = new MemoryStore({ sweepIntervalMs: 20 });
-    const cache = new Cache({ store, owner: "alice" });
-    await cache.save("brief", 1, 10);
-    await cache.lock("brief-lock", 10);
-    await cache.save("lasting", 2);
-    expect(store.entryCount()).toBe(3);
-    await sleep(120);
-    expect(store.entryCount()).toBe(1);
-    await store.close();
+    // The store's injected clock and jest's timers: the sweep is driven, not waited for.
+    jest.useFakeTimers();
+    try {
+      let now = 1_000;
+      const store = new MemoryStore({ sweepIntervalMs: 20, now: () => now });
+      const cache = new Cache({ store, owner: "alice" });
+      await cache.save("brief", 1, 10);
+      await cache.lock("brief-lock", 10);
+      await cache.save("lasting", 2);
+      now = 1_011;
+      expect(store.entryCount()).toBe(3);
+      jest.advanceTimersByTime(20);
+      expect(store.entryCount()).toBe(1);
+      await store.close();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   test("sweep() reports how many expired entries it removed", async () => {
@@ -46,22 +53,31 @@ describe("memory store specifics", () => {
   });
 
   test("close() stops the sweep timer, so a stopped server leaves no timer behind", async () => {
-    const store = new MemoryStore({ sweepIntervalMs: 10 });
-    const cache = new Cache({ store, owner: "alice" });
-    await store.close();
-    await cache.save("k", 1, 5);
-    await sleep(60);
-    expect(store.entryCount()).toBe(1);
+    jest.useFakeTimers();
+    try {
+      let now = 1_000;
+      const store = new MemoryStore({ sweepIntervalMs: 10, now: () => now });
+      const cache = new Cache({ store, owner: "alice" });
+      await store.close();
+      await cache.save("k", 1, 5);
+      now = 2_000;
+      jest.advanceTimersByTime(100);
+      expect(jest.getTimerCount()).toBe(0);
+      expect(store.entryCount()).toBe(1);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   test("a waiting load wakes as soon as the lock is released", async () => {
-    const store = new MemoryStore();
+    // The clock stands still, so only the release can end the wait.
+    const store = new MemoryStore({ sweepIntervalMs: 0, now: () => 1_000_000 });
     const alice = new Cache({ store, owner: "alice" });
     const bob = alice.withOwner("bob");
     await alice.save("k", "v");
     await bob.lock("k", 60_000);
     const waiting = alice.load("k", { retry: 60_000 });
-    await sleep(20);
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     await bob.unlock("k");
     expect((await waiting).value).toBe("v");
     await store.close();
@@ -79,9 +95,9 @@ describe("memory store specifics", () => {
         expireTimeMS: 3_600_000,
       },
     );
-    await sleep(1);
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     const second = cache.withLock("k", () => order.push("second"), { retry: 3_600_000, expireTimeMS: 3_600_000 });
-    await sleep(1);
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(order).toEqual([]);
     releaseFirst();
     await Promise.all([first, second]);

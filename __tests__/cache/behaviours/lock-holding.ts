@@ -119,10 +119,11 @@ export const lockHolding: Behaviour = (world) => {
       const outcome = await alice.withLock(
         "k",
         async ({ signal }) => {
-          await sleep(1000);
+          // Five TTLs long; extends come every 200 ms, so a stall under 400 ms cannot lose the lock.
+          await sleep(3_000);
           return { aborted: signal.aborted, othersLocked: !(await bob.lock("k")) };
         },
-        { expireTimeMS: 300 },
+        { expireTimeMS: 600 },
       );
       expect(outcome).toEqual({ aborted: false, othersLocked: true });
     });
