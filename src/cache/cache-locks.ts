@@ -53,15 +53,17 @@ export class CacheLocks extends CacheBase {
    */
   protected async acquire(key: string, ttlMs: number, retryMs: number): Promise<number> {
     const tryLock = () => this.store.lock(key, this.owner, ttlMs);
-    let token = retryMs > 0 && this.waitingRoom.busy(key) ? 0 : await tryLock();
-    if (token === 0 && retryMs > 0) {
-      token = await this.waitingRoom.take(
-        key,
-        retryMs,
-        (remaining) => this.whileLocked(key, remaining, tryLock, (held) => held === 0),
-        0,
-      );
-    }
+    // With a budget, the caller gets in line: an empty line gives the turn at once, and whileLocked's first try is
+    // the only one before any wait.
+    const token =
+      retryMs > 0
+        ? await this.waitingRoom.take(
+            key,
+            retryMs,
+            (remaining) => this.whileLocked(key, remaining, tryLock, (held) => held === 0),
+            0,
+          )
+        : await tryLock();
     if (token === 0) this.counters.lockFailure();
     return token;
   }

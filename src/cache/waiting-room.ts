@@ -6,11 +6,6 @@
 export class WaitingRoom {
   private readonly lines = new Map<string, Array<{ wake(): void }>>();
 
-  /** True while some waiter of this process is in line for `key`. */
-  busy(key: string): boolean {
-    return this.lines.has(key);
-  }
-
   /**
    * Waits up to `budgetMs` for this caller's turn at `key`, then runs `turn` with the budget that is left, and hands
    * the turn on when it settles. Resolves `timedOut` if the turn never came within the budget.
