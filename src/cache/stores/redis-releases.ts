@@ -31,10 +31,10 @@ export class ReleaseListener {
   ) {}
 
   async listenForUnlock(key: string): Promise<UnlockSignal> {
-    // Waiting never waits for the subscriber: until it is subscribed (or while it cannot be), waiters re-check
-    // every lockFallbackPollMs within their own retry budget.
+    // Waiting never waits for the subscriber. A release published before the subscription is live is missed, so a
+    // registration made until then (or while the subscriber cannot connect) re-checks at least every 50 ms, within
+    // its own retry budget.
     this.subscribe().catch(() => undefined);
-    // A release published before the subscription was live is missed, so such a registration re-checks soon.
     const poll = this.subscriptionLive
       ? this.lockFallbackPollMs
       : Math.min(this.lockFallbackPollMs, LOCK_FALLBACK_POLL_MS);
