@@ -36,8 +36,24 @@ test("with no REDIS_URL and nothing listening, it starts in in-memory mode", asy
   expect(response.cacheStore).toBe("memory");
   expect(response.cacheTestResults.loadResp.value).toBe("def");
   expect(server.output()).toMatch(/starting in in-memory mode/);
+  // The demo's config only sets config.redis.fake: the plugin itself moved actionhero's connections to ioredis-mock.
+  expect(server.output()).toContain(
+    "ah-cache-plugin: in-memory mode (config.redis.fake): actionhero's own connections use ioredis-mock",
+  );
+  expect(server.output()).not.toMatch(/ECONNREFUSED/);
   expect((await server.getJson("/api/cacheStatus")).cacheStatus).toMatchObject({
     store: "memory",
     connection: "ready",
   });
+});
+
+test("with NODE_ENV=production, the plugin registers no routes: its actions answer only where the app routes them", async () => {
+  const url = new URL(redisUrl());
+  url.pathname = `/${testDatabase()}`;
+  server = await startServerProcess(repoRoot, "dist/server.js", { REDIS_URL: url.toString(), NODE_ENV: "production" });
+  for (const action of ["cacheTest", "cacheStatus"]) {
+    const response = await server.getJson(`/api/${action}?key=abc&value=def`);
+    expect(response.error).toBe("unknown action or invalid apiVersion");
+  }
+  expect(server.output()).toMatch(/"registerRoutes":false/);
 });

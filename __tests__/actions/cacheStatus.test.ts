@@ -1,9 +1,10 @@
-import { api, specHelper } from "actionhero";
+import { api, config, specHelper } from "actionhero";
+import type { CacheStatusAction } from "../../src";
 import { useActionheroProcess } from "../helpers/actionhero-process";
 
 const server = useActionheroProcess();
 
-test("cacheStatus reports the store, connection, owner, counters and the locks this server holds", async () => {
+test("cacheStatus reports the store, connection, options in effect, counters and the locks this server holds", async () => {
   const before = api.cache.stats();
   await api.cache.save("status-key", 1);
   await api.cache.load("status-key");
@@ -11,12 +12,10 @@ test("cacheStatus reports the store, connection, owner, counters and the locks t
   await api.cache.lock("status-lock");
   await api.cache.withOwner("another-server").lock("status-foreign");
 
-  const response = await specHelper.runAction("cacheStatus");
-  expect(response.error).toBeUndefined();
+  const response = await specHelper.runAction<CacheStatusAction>("cacheStatus");
   expect(response.cacheStatus).toEqual({
     store: "redis",
     connection: "ready",
-    owner: api.cache.owner,
     stats: {
       saves: before.saves + 1,
       loads: before.loads + 2,
@@ -28,6 +27,18 @@ test("cacheStatus reports the store, connection, owner, counters and the locks t
       errors: { ...before.errors, NOT_FOUND: (before.errors.NOT_FOUND ?? 0) + 1 },
     },
     locksHeld: 1,
+    options: {
+      store: "redis",
+      redis: { endpoint: expect.stringMatching(/^127\.0\.0\.1:\d+$/), version: expect.stringMatching(/^\d+\.\d+/) },
+      prefix: "ah-cache-plugin:object:",
+      lockPrefix: "ah-cache-plugin:lock:",
+      lockDuration: 10_000,
+      operationTimeoutMs: 5000,
+      maxValueBytes: 1024 * 1024,
+      scanCount: 1000,
+      registerRoutes: true,
+      statusShowsOwner: false,
+    },
   });
   await api.cache.unlock("status-lock");
   await api.cache.withOwner("another-server").unlock("status-foreign");
@@ -43,9 +54,30 @@ test("GET /api/cacheStatus answers over HTTP", async () => {
   expect(response.cacheStatus).toMatchObject({
     store: "redis",
     connection: "ready",
-    owner: api.cache.owner,
     locksHeld: 0,
   });
+  // The owner name holds the host's address: a status page open to the network leaves it out by default.
+  expect(response.cacheStatus.owner).toBeUndefined();
+  expect(JSON.stringify(response)).not.toContain(api.cache.owner);
   expect(response.cacheStatus.stats.saves).toBe(savesBefore + 1);
   await api.cache.destroy("status-http");
+});
+
+test("with config.cache.statusShowsOwner, cacheStatus includes the owner", async () => {
+  // The compiled initializer, the one the server loaded (and whose options the action reads).
+  const compiled = "../../dist/initializers/cache";
+  const { CacheInitializer } = (await import(compiled)) as typeof import("../../src/initializers/cache");
+  const initializer = new CacheInitializer();
+  const running = api.cache;
+  config.cache = { statusShowsOwner: true };
+  try {
+    await initializer.initialize();
+    const { cacheStatus } = await specHelper.runAction<CacheStatusAction>("cacheStatus");
+    expect(cacheStatus.owner).toBe(api.cache.owner);
+    expect(cacheStatus.options?.statusShowsOwner).toBe(true);
+  } finally {
+    await initializer.stop();
+    delete (config as Record<string, unknown>).cache;
+    api.cache = running;
+  }
 });

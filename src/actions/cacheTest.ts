@@ -8,7 +8,7 @@ function atLeastThreeCharacters(value: string): true | string {
  * Shows save, load and destroy working inside a real action. It replaces actionhero's core `cacheTest`,
  * and says so in its response (`cacheStore`), so a caller can tell which one answered.
  */
-export class CacheTest extends Action {
+export class CacheTestAction extends Action {
   name = "cacheTest";
   description = "Saves, loads and destroys a value through ah-cache-plugin's api.cache";
   inputs = {
@@ -30,7 +30,7 @@ export class CacheTest extends Action {
     },
   };
 
-  async run({ params }: { params: ParamsFrom<CacheTest> }) {
+  async run({ params }: { params: ParamsFrom<CacheTestAction> }) {
     const key = `cacheTest_${params.key}`;
     const saveResp = await api.cache.save(key, params.value, 5000);
     const { value, expireTimestamp, createdAt, readAt } = await api.cache.load(key);

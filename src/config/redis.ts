@@ -2,18 +2,14 @@ import { URL } from "url";
 import Redis from "ioredis";
 
 /**
- * actionhero's redis config for the demo app, with one addition: REDIS_FAKE=true selects the in-memory mode,
- * in which actionhero's own connections use ioredis-mock and api.cache uses the plugin's in-memory store.
- * `npm start` sets REDIS_FAKE itself when no Redis answers (see src/server.ts).
+ * actionhero's redis config for the demo app, with one addition: REDIS_FAKE=true sets `fake`, the in-memory
+ * mode, in which the plugin points actionhero's own connections at ioredis-mock and api.cache uses the in-memory
+ * store. `npm start` sets REDIS_FAKE itself when no Redis answers (see src/server.ts).
  */
 export const DEFAULT = {
   redis: () => {
     const fake = process.env.REDIS_FAKE === "true";
-    const konstructor: typeof Redis = fake
-      ? // ioredis-mock is a dev dependency, loaded only for the in-memory demo mode.
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        (require("ioredis-mock") as typeof Redis)
-      : Redis;
+    const konstructor = Redis;
 
     let protocol = process.env.REDIS_SSL ? "rediss" : "redis";
     let host = process.env.REDIS_HOST || "127.0.0.1";

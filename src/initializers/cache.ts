@@ -1,12 +1,19 @@
-import { Initializer, api, log, route } from "actionhero";
-import { Cache, MemoryStore, RedisStore, waitUntilReady } from "../cache";
+import { Initializer, api, route } from "actionhero";
+import { Cache } from "../cache";
 import type { CacheStore } from "../cache";
-import { ResolvedCachePluginConfig, actionheroConfig, resolveCacheConfig } from "../plugin/config";
-import { openRedisClient } from "../plugin/redis-client";
+import { type CachePluginConfig, type ResolvedCachePluginConfig, resolveCacheConfig } from "../plugin/config";
+import { openCacheStore } from "../plugin/open-store";
+import { describeOptionsInEffect, recordOptionsInEffect } from "../plugin/options-in-effect";
+import { addStartupNote, logStartupNotes } from "../plugin/startup-notes";
 
+// Types api.cache and config.cache in any project whose compilation includes this package's declarations:
+// `/// <reference types="ah-cache-plugin" />` once, or any import from "ah-cache-plugin".
 declare module "actionhero" {
   interface Api {
     cache: Cache;
+  }
+  interface ActionheroConfigInterface {
+    cache: CachePluginConfig;
   }
 }
 
@@ -27,40 +34,21 @@ export class CacheInitializer extends Initializer {
 
   async initialize(): Promise<void> {
     const options = (this.options = resolveCacheConfig());
-    if (actionheroConfig().redis?.fake === true && !options.cluster) {
-      this.store = new MemoryStore({ sweepIntervalMs: options.sweepIntervalMs });
-    } else {
-      const { client, owned } = openRedisClient(options.operationTimeoutMs, options.cluster);
-      const store = new RedisStore({
-        client,
-        prefix: options.prefix,
-        lockPrefix: options.lockPrefix,
-        scanCount: options.scanCount,
-        ownsClient: owned,
-        operationTimeoutMs: options.operationTimeoutMs,
-      });
-      this.store = store;
-      // The server starts even when Redis is away: api.cache then answers UNAVAILABLE per call until it returns.
-      if (!(await waitUntilReady(client, options.operationTimeoutMs))) {
-        log(
-          `ah-cache-plugin: Redis at ${store.endpoint} is not reachable; api.cache answers UNAVAILABLE until it is`,
-          "error",
-        );
-      } else {
-        const warning = await store.evictionWarning();
-        if (warning) log(`ah-cache-plugin: ${warning}`, "warning");
-      }
-    }
+    const { store, redis } = await openCacheStore(options);
+    this.store = store;
     api.cache = new Cache({
-      store: this.store,
+      store,
       owner: options.owner,
       lockDuration: options.lockDuration,
       maxValueBytes: options.maxValueBytes,
     });
-    log(`ah-cache-plugin: ${this.store.kind} store, owner ${options.owner}`, "info");
+    const inEffect = describeOptionsInEffect(options, store.kind, redis);
+    recordOptionsInEffect(inEffect);
+    addStartupNote("info", `${store.kind} store, options in effect: ${JSON.stringify(inEffect)}`);
   }
 
   async start(): Promise<void> {
+    logStartupNotes();
     if (!this.options?.registerRoutes) return;
     const routed = (api.routes?.routes?.get ?? []) as Array<{ path: string }>;
     for (const action of ["cacheTest", "cacheStatus"]) {
@@ -71,5 +59,6 @@ export class CacheInitializer extends Initializer {
   async stop(): Promise<void> {
     await this.store?.close();
     this.store = undefined;
+    recordOptionsInEffect(undefined);
   }
 }

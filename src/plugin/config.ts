@@ -1,7 +1,9 @@
 import { randomBytes } from "crypto";
 import type { ClusterNode, ClusterOptions } from "ioredis";
-import { config, id } from "actionhero";
+import { config, env, id } from "actionhero";
 import {
+  CacheError,
+  CacheErrorCodes,
   DEFAULT_LOCK_PREFIX,
   DEFAULT_MAX_VALUE_BYTES,
   DEFAULT_OPERATION_TIMEOUT_MS,
@@ -10,6 +12,7 @@ import {
   DEFAULT_SWEEP_INTERVAL_MS,
 } from "../cache";
 import type { Cluster, Redis } from "ioredis";
+import { closestName } from "./closest-name";
 
 /** `config.cache`, all optional: the plugin's own config folder is never loaded, so every default lives here. */
 export interface CachePluginConfig {
@@ -27,8 +30,13 @@ export interface CachePluginConfig {
   sweepIntervalMs?: number;
   /** Longest any operation waits for Redis before failing with UNAVAILABLE, in ms. */
   operationTimeoutMs?: number;
-  /** Register GET /api/cacheTest and GET /api/cacheStatus for the plugin's actions. */
+  /**
+   * Register GET /api/cacheTest (it writes) and GET /api/cacheStatus for the plugin's actions.
+   * Defaults to true, except when NODE_ENV is "production".
+   */
   registerRoutes?: boolean;
+  /** Include this server's owner name (it holds the host's address) in the cacheStatus action's answer. */
+  statusShowsOwner?: boolean;
   /**
    * Put the cache on a Redis Cluster of its own choosing, whatever config.redis says: the startup nodes, and
    * ioredis ClusterOptions. Without it the cache connects the way config.redis.client says.
@@ -43,6 +51,21 @@ export interface ResolvedCachePluginConfig extends Required<Omit<CachePluginConf
   cluster: CachePluginConfig["cluster"];
 }
 
+/** Every key config.cache may have; anything else is a typo, refused at start rather than silently ignored. */
+export const CACHE_OPTION_NAMES: ReadonlyArray<keyof CachePluginConfig> = [
+  "prefix",
+  "lockPrefix",
+  "owner",
+  "lockDuration",
+  "maxValueBytes",
+  "sweepIntervalMs",
+  "operationTimeoutMs",
+  "registerRoutes",
+  "statusShowsOwner",
+  "cluster",
+  "scanCount",
+];
+
 /**
  * actionhero's `id` comes from the host's IP unless ACTIONHERO_TITLE is set, so every process on a host shares it.
  * The pid separates processes on one host; the random part separates hosts that share an IP and pid (containers).
@@ -54,14 +77,37 @@ export function defaultOwner(): string {
 /** The parts of actionhero's config this plugin reads. */
 export interface ActionheroConfigSubset {
   general?: { lockDuration?: number };
-  redis?: { fake?: boolean; scanCount?: number; client?: RedisConnectionConfig };
+  redis?: {
+    fake?: boolean;
+    scanCount?: number;
+    client?: RedisConnectionConfig;
+    subscriber?: RedisConnectionConfig;
+    tasks?: RedisConnectionConfig;
+  };
   cache?: CachePluginConfig;
 }
 
 export const actionheroConfig = (): ActionheroConfigSubset => config;
 
+function refuseUnknownOptions(options: object): void {
+  for (const name of Object.keys(options)) {
+    if ((CACHE_OPTION_NAMES as readonly string[]).includes(name)) continue;
+    const closest = closestName(name, CACHE_OPTION_NAMES);
+    throw new CacheError(
+      CacheErrorCodes.INVALID_OPTIONS,
+      `config.cache.${name} is not an ah-cache-plugin option` +
+        (closest ? `; did you mean ${closest}?` : ".") +
+        ` The options are: ${CACHE_OPTION_NAMES.join(", ")}.`,
+    );
+  }
+}
+
 export function resolveCacheConfig(): ResolvedCachePluginConfig {
   const options = actionheroConfig().cache ?? {};
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "config.cache must be an object of ah-cache-plugin options");
+  }
+  refuseUnknownOptions(options);
   return {
     prefix: options.prefix ?? DEFAULT_PREFIX,
     lockPrefix: options.lockPrefix ?? DEFAULT_LOCK_PREFIX,
@@ -70,7 +116,8 @@ export function resolveCacheConfig(): ResolvedCachePluginConfig {
     maxValueBytes: options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
     sweepIntervalMs: options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS,
     operationTimeoutMs: options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
-    registerRoutes: options.registerRoutes ?? true,
+    registerRoutes: options.registerRoutes ?? env !== "production",
+    statusShowsOwner: options.statusShowsOwner ?? false,
     cluster: options.cluster,
     scanCount: options.scanCount ?? actionheroConfig().redis?.scanCount ?? DEFAULT_SCAN_COUNT,
   };
