@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { installPackedPlugin, installedPluginPath, makeScratchDir, writeScratchApp } from "../helpers/scratch-app";
@@ -43,6 +44,13 @@ beforeAll(async () => {
     routes: { "/useCache": "useCache" },
     config: {
       cache: `exports.DEFAULT = { cache: () => ({ prefix: "scratch-app:object:", lockPrefix: "scratch-app:lock:" }) };\n`,
+      // In-memory mode on demand, for the test of a project without ioredis-mock: a whole redis namespace (actionhero
+      // does not merge a partial one), pointing at a port where nothing listens.
+      fake: `const connection = { konstructor: require("ioredis"), args: [{ port: 1 }], buildNew: true };
+exports.DEFAULT = process.env.SCRATCH_FAKE === "true"
+  ? { redis: () => ({ _toExpand: false, fake: true, client: connection, subscriber: connection, tasks: connection }) }
+  : {};
+`,
     },
     actions: { useCache: USE_CACHE_ACTION },
   });
@@ -96,4 +104,30 @@ test("a user's own action uses api.cache, with the project's config.cache applie
     unlocked: true,
     destroyed: true,
   });
+});
+
+test("in-memory mode without ioredis-mock installed stops the start with one line saying what to install", () => {
+  // npm installs no optional peer dependency: the project has actionhero and the plugin, not ioredis-mock.
+  expect(fs.existsSync(path.join(scratch, "node_modules", "ioredis-mock"))).toBe(false);
+  const result = spawnSync(process.execPath, ["dist/server.js"], {
+    cwd: scratch,
+    env: {
+      ...process.env,
+      NODE_ENV: "development",
+      TS_JEST: "",
+      ACTIONHERO_TYPESCRIPT_MODE: "false",
+      SCRATCH_FAKE: "true",
+    },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  expect(result.status).not.toBe(0);
+  const output = result.stdout + result.stderr;
+  const line =
+    "ah-cache-plugin: config.redis.fake = true needs the ioredis-mock package for actionhero's own connections; " +
+    "install it with `npm install ioredis-mock`";
+  expect(output).toContain(line);
+  // No stack trace under it, and no connection attempts to a Redis the user said is not there.
+  expect(output).not.toMatch(/\n\s+at /);
+  expect(output).not.toMatch(/ECONNREFUSED/);
 });
