@@ -3,7 +3,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { Cache, RedisStore } from "../../src/cache";
 import { connectRedis, deleteByPrefix, redisUrl, testDatabase, uniquePrefix } from "../helpers/redis";
-import { installPackedPlugin, installedPluginPath, makeScratchDir, writeScratchApp } from "../helpers/scratch-app";
+import {
+  FAKE_REDIS_ON_REQUEST,
+  installPackedPlugin,
+  installedPluginPath,
+  makeScratchDir,
+  writeScratchApp,
+} from "../helpers/scratch-app";
 
 /**
  * The plugin's CLI commands, run as real subprocesses (`actionhero <command>`) of a scratch project that installed
@@ -22,9 +28,13 @@ beforeAll(() => {
   scratch = makeScratchDir();
   writeScratchApp(scratch, {
     pluginPath: installedPluginPath(scratch),
-    config: { cache: `exports.DEFAULT = { cache: () => (${JSON.stringify(layout)}) };\n` },
+    config: { cache: `exports.DEFAULT = { cache: () => (${JSON.stringify(layout)}) };\n`, fake: FAKE_REDIS_ON_REQUEST },
+    // Without the core actions there is no "cacheTest will be overridden" warning: actionhero's own console logger
+    // writes to stdout, which only the plugin's own lines must stay off.
+    coreActions: false,
   });
-  installPackedPlugin(scratch);
+  // ioredis-mock, as a project that uses in-memory mode has it (an optional peer dependency of the plugin).
+  installPackedPlugin(scratch, ["ioredis-mock@^8"]);
 });
 
 afterAll(async () => {
@@ -47,9 +57,9 @@ const commandEnv = {
   REDIS_HOST: url.hostname,
   REDIS_PORT: url.port || "6379",
   REDIS_DB: String(testDatabase()),
-  // actionhero's console logger writes to stdout (here: the warning that our cacheTest overrides the core one);
-  // LOG_LEVEL keeps the command's own output clean, as the README advises for scripts.
-  LOG_LEVEL: "error",
+  // Pub/sub channels span every Redis database: on actionhero's default channel, the command would also log (to
+  // stdout, actionhero's logger) other test servers joining and leaving. A channel of its own keeps it alone.
+  ACTIONHERO_CONFIG_OVERRIDES: JSON.stringify({ general: { channel: `${prefix}channel` } }),
 };
 
 function actionhero(...args: string[]): SpawnSyncReturns<string> {
@@ -86,8 +96,10 @@ test("cache-keys lists the live keys, optionally by prefix", async () => {
   await cache.save("line\nbreak", 4);
   const all = actionhero("cache-keys");
   expect(all.status).toBe(0);
-  expect(all.stdout.split("\n").filter(Boolean)).toEqual(['"line\\nbreak"', "session:1", "user:1", "user:2"]);
-  expect(all.stderr).toContain("4 key(s)");
+  // stdout is the keys and nothing else; the plugin's start-up line and the count go to stderr, without colours.
+  expect(all.stdout).toBe('"line\\nbreak"\nsession:1\nuser:1\nuser:2\n');
+  expect(all.stderr).toMatch(/^ah-cache-plugin: redis store, options in effect: \{.*\}\n4 key\(s\)\n$/);
+  expect(all.stderr).not.toContain("\u001b[");
   const users = actionhero("cache-keys", "user:");
   expect(users.stdout.split("\n").filter(Boolean)).toEqual(["user:1", "user:2"]);
 });
@@ -118,7 +130,8 @@ test("cache-dump, cache-clear --yes and cache-restore round-trip the namespace w
 
   const dump = actionhero("cache-dump", file);
   expect(dump.status).toBe(0);
-  expect(dump.stdout).toContain(`wrote 3 entries to ${file}`);
+  expect(dump.stdout).toBe("");
+  expect(dump.stderr).toContain(`wrote 3 entries to ${file}`);
   // stderr is not a terminal here: no progress line.
   expect(dump.stderr).not.toContain("dumped");
 
@@ -129,12 +142,12 @@ test("cache-dump, cache-clear --yes and cache-restore round-trip the namespace w
 
   const cleared = actionhero("cache-clear", "--yes");
   expect(cleared.status).toBe(0);
-  expect(cleared.stdout).toContain("removed 3 objects and lists");
+  expect(cleared.stderr).toContain("removed 3 objects and lists");
   expect(await cache.keys()).toEqual([]);
 
   const restore = actionhero("cache-restore", file);
   expect(restore.status).toBe(0);
-  expect(restore.stdout).toContain("restored 3 entries");
+  expect(restore.stderr).toContain("restored 3 entries");
   expect((await cache.keys()).sort()).toEqual(["forever", "kept"]);
   expect(await redis.pexpiretime(store.layout.objectKey("kept"))).toBe(before);
   expect(await cache.pop("queue")).toBe("item");
@@ -195,13 +208,28 @@ test("cache-clear keeps locks, --locks removes them too, and a prefix limits the
 
   const scoped = actionhero("cache-clear", "--yes", "user:");
   expect(scoped.status).toBe(0);
-  expect(scoped.stdout).toContain("removed 2 objects and lists");
+  expect(scoped.stderr).toContain("removed 2 objects and lists");
   expect(await cache.keys()).toEqual(["session:1"]);
   expect((await cache.locks()).sort()).toEqual(["session:1", "user:1"]);
 
   const withLocks = actionhero("cache-clear", "--yes", "--locks", "user:");
   expect(withLocks.status).toBe(0);
-  expect(withLocks.stdout).toContain("removed 1 objects, lists and locks");
+  expect(withLocks.stderr).toContain("removed 1 objects, lists and locks");
   expect(await cache.locks()).toEqual(["session:1"]);
   expect(await cache.keys()).toEqual(["session:1"]);
+});
+
+test("against the in-memory store, a command warns on stderr that it sees only its own empty process", () => {
+  const result = spawnSync(
+    process.execPath,
+    [path.join(scratch, "node_modules", "actionhero", "dist", "bin", "actionhero.js"), "cache-keys"],
+    { cwd: scratch, env: { ...commandEnv, SCRATCH_FAKE: "true" }, encoding: "utf8", timeout: 60_000 },
+  );
+  expect(result.status).toBe(0);
+  expect(result.stdout).toBe("");
+  expect(result.stderr).toContain(
+    "warning: ah-cache-plugin: this command runs in a process of its own on the in-memory store (config.redis.fake), " +
+      "so it sees only that process's empty cache, never a running server's",
+  );
+  expect(result.stderr).toContain("0 key(s)");
 });

@@ -12,7 +12,19 @@ export interface ScratchAppOptions {
   actions?: Record<string, string>;
   /** Extra config files under dist/config, as JavaScript sources. */
   config?: Record<string, string>;
+  /** Load actionhero's core actions too (default true), as a project without its own config/api does. */
+  coreActions?: boolean;
 }
+
+/**
+ * A config file that turns on in-memory mode when SCRATCH_FAKE=true: a whole redis namespace (actionhero does not
+ * merge a partial one), pointing at a port where nothing listens.
+ */
+export const FAKE_REDIS_ON_REQUEST = `const connection = { konstructor: require("ioredis"), args: [{ port: 1 }], buildNew: true };
+exports.DEFAULT = process.env.SCRATCH_FAKE === "true"
+  ? { redis: () => ({ _toExpand: false, fake: true, client: connection, subscriber: connection, tasks: connection }) }
+  : {};
+`;
 
 export function makeScratchDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "ah-cache-scratch-"));
@@ -45,7 +57,7 @@ export function writeScratchApp(root: string, options: ScratchAppOptions): void 
 exports.DEFAULT = {
   general: () => ({
     paths: {
-      action: [path.join(__dirname, "..", "actions"), path.join(path.dirname(require.resolve("actionhero/package.json")), "dist", "actions")],
+      action: [path.join(__dirname, "..", "actions")${options.coreActions === false ? "" : ', path.join(path.dirname(require.resolve("actionhero/package.json")), "dist", "actions")'}],
     },
   }),
 };
@@ -76,7 +88,7 @@ function npm(args: string[], cwd: string): string {
  * Installs the plugin into a scratch app the way a user would: `npm pack` of this repo, then `npm install` of the
  * tarball beside the actionhero version this repo uses. Resolves the installed plugin's folder.
  */
-export function installPackedPlugin(scratch: string): string {
+export function installPackedPlugin(scratch: string, extraPackages: string[] = []): string {
   const actionheroVersion = JSON.parse(
     fs.readFileSync(path.join(repoRoot, "node_modules", "actionhero", "package.json"), "utf8"),
   ).version;
@@ -86,7 +98,18 @@ export function installPackedPlugin(scratch: string): string {
   if (!fs.existsSync(path.join(scratch, "package.json"))) {
     write(scratch, "package.json", JSON.stringify({ name: "scratch-app", version: "1.0.0", private: true }));
   }
-  npm(["install", "--no-audit", "--no-fund", "--prefer-offline", tarball, `actionhero@${actionheroVersion}`], scratch);
+  npm(
+    [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--prefer-offline",
+      tarball,
+      `actionhero@${actionheroVersion}`,
+      ...extraPackages,
+    ],
+    scratch,
+  );
   return path.join(scratch, "node_modules", "ah-cache-plugin");
 }
 

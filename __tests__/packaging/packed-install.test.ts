@@ -1,7 +1,13 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { installPackedPlugin, installedPluginPath, makeScratchDir, writeScratchApp } from "../helpers/scratch-app";
+import {
+  FAKE_REDIS_ON_REQUEST,
+  installPackedPlugin,
+  installedPluginPath,
+  makeScratchDir,
+  writeScratchApp,
+} from "../helpers/scratch-app";
 import { ServerProcess, startServerProcess } from "../helpers/server-process";
 
 /**
@@ -44,13 +50,7 @@ beforeAll(async () => {
     routes: { "/useCache": "useCache" },
     config: {
       cache: `exports.DEFAULT = { cache: () => ({ prefix: "scratch-app:object:", lockPrefix: "scratch-app:lock:" }) };\n`,
-      // In-memory mode on demand, for the test of a project without ioredis-mock: a whole redis namespace (actionhero
-      // does not merge a partial one), pointing at a port where nothing listens.
-      fake: `const connection = { konstructor: require("ioredis"), args: [{ port: 1 }], buildNew: true };
-exports.DEFAULT = process.env.SCRATCH_FAKE === "true"
-  ? { redis: () => ({ _toExpand: false, fake: true, client: connection, subscriber: connection, tasks: connection }) }
-  : {};
-`,
+      fake: FAKE_REDIS_ON_REQUEST,
     },
     actions: { useCache: USE_CACHE_ACTION },
   });

@@ -1,4 +1,5 @@
 import { CLI, api } from "actionhero";
+import { beginCommand } from "../plugin/cli-output";
 
 export class CacheClearCLI extends CLI {
   name = "cache-clear [prefix]";
@@ -20,11 +21,12 @@ export class CacheClearCLI extends CLI {
   };
 
   async run({ params }: { params: { yes?: boolean; locks?: boolean; _arguments?: string[] } }) {
+    beginCommand(api.cache);
     if (!params.yes)
       throw new Error("cache-clear removes every object and list of the namespace; run it again with --yes to confirm");
     const locks = params.locks === true;
     const removed = await api.cache.clear(params._arguments?.[0] ?? "", { locks });
-    console.log(`removed ${removed} ${locks ? "objects, lists and locks" : "objects and lists"}`);
+    console.error(`removed ${removed} ${locks ? "objects, lists and locks" : "objects and lists"}`);
     return true;
   }
 }

@@ -1,5 +1,5 @@
 import { CLI, api } from "actionhero";
-import { progressReporter } from "../plugin/cli-output";
+import { beginCommand, progressReporter } from "../plugin/cli-output";
 
 export class CacheDumpCLI extends CLI {
   name = "cache-dump <file>";
@@ -8,11 +8,12 @@ export class CacheDumpCLI extends CLI {
   example = "actionhero cache-dump cache.jsonl";
 
   async run({ params }: { params: { _arguments?: string[] } }) {
+    beginCommand(api.cache);
     const file = params._arguments?.[0] ?? "";
     const progress = progressReporter(process.stderr, "dumped");
     const written = await api.cache.dumpWrite(file, { onProgress: progress.onProgress });
     progress.done(written);
-    console.log(`wrote ${written} entries to ${file}`);
+    console.error(`wrote ${written} entries to ${file}`);
     return true;
   }
 }

@@ -1,5 +1,5 @@
 import { CLI, api } from "actionhero";
-import { printableKey } from "../plugin/cli-output";
+import { beginCommand, printableKey } from "../plugin/cli-output";
 
 export class CacheKeysCLI extends CLI {
   name = "cache-keys [prefix]";
@@ -7,6 +7,7 @@ export class CacheKeysCLI extends CLI {
   example = "actionhero cache-keys user:";
 
   async run({ params }: { params: { _arguments?: string[] } }) {
+    beginCommand(api.cache);
     const keys = await api.cache.keys(params._arguments?.[0] ?? "");
     for (const key of keys.sort()) console.log(printableKey(key));
     console.error(`${keys.length} key(s)`);

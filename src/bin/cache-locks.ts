@@ -1,5 +1,5 @@
 import { CLI, api } from "actionhero";
-import { printableKey } from "../plugin/cli-output";
+import { beginCommand, printableKey } from "../plugin/cli-output";
 
 export class CacheLocksCLI extends CLI {
   name = "cache-locks";
@@ -7,6 +7,7 @@ export class CacheLocksCLI extends CLI {
   example = "actionhero cache-locks";
 
   async run() {
+    beginCommand(api.cache);
     const locks = await api.cache.locks({ details: true });
     for (const lock of locks.sort((a, b) => a.key.localeCompare(b.key))) {
       console.log(`${printableKey(lock.key)}\t${lock.owner}\t${lock.ttl}`);

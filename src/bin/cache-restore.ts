@@ -1,5 +1,5 @@
 import { CLI, api } from "actionhero";
-import { progressReporter } from "../plugin/cli-output";
+import { beginCommand, progressReporter } from "../plugin/cli-output";
 
 export class CacheRestoreCLI extends CLI {
   name = "cache-restore <file>";
@@ -15,6 +15,7 @@ export class CacheRestoreCLI extends CLI {
   };
 
   async run({ params }: { params: { _arguments?: string[]; merge?: boolean } }) {
+    beginCommand(api.cache);
     const file = params._arguments?.[0] ?? "";
     const progress = progressReporter(process.stderr, "restored");
     const result = await api.cache.dumpRead(file, {
@@ -22,7 +23,7 @@ export class CacheRestoreCLI extends CLI {
       onProgress: progress.onProgress,
     });
     progress.done(result.restored + result.expired + result.locked);
-    console.log(
+    console.error(
       `restored ${result.restored} entries from ${file}; skipped ${result.expired} expired, ${result.locked} locked by another owner`,
     );
     return true;
