@@ -14,8 +14,12 @@ import {
 import type { Cluster, Redis } from "ioredis";
 import { closestName } from "./closest-name";
 
-/** `config.cache`, all optional: the plugin's own config folder is never loaded, so every default lives here. */
-export interface CachePluginConfig {
+/**
+ * `config.cache`, all optional: the plugin's own config folder is never loaded, so every default lives here.
+ * A type alias, not an interface: actionhero's config interface has a string index signature, which only an
+ * alias (with its implicit index signature) satisfies in a user's project compiled without skipLibCheck.
+ */
+export type CachePluginConfig = {
   /** Prefix of object keys in Redis. */
   prefix?: string;
   /** Prefix of lock keys in Redis. */
@@ -44,7 +48,7 @@ export interface CachePluginConfig {
   cluster?: { nodes: ClusterNode[]; options?: ClusterOptions };
   /** COUNT hint of each SCAN batch in keys/size/clear/locks/dump; defaults to config.redis.scanCount, then 1000. */
   scanCount?: number;
-}
+};
 
 export interface ResolvedCachePluginConfig extends Required<Omit<CachePluginConfig, "owner" | "cluster">> {
   owner: string;
