@@ -112,7 +112,12 @@ test("the app's own npm test passes: build, prettier check of the pasted code, a
 });
 
 test("a CLI command prints only its results on stdout", () => {
-  const result = run(process.execPath, [path.join(app, "node_modules", ".bin", "actionhero"), "cache-keys"]);
+  // Pub/sub channels span every Redis database: on actionhero's default channel the command would also log (to
+  // stdout, actionhero's own logger) other test servers leaving. A channel of its own keeps it alone.
+  const overrides = JSON.stringify({ general: { channel: "generated-app-cli" } });
+  const result = run(process.execPath, [path.join(app, "node_modules", ".bin", "actionhero"), "cache-keys"], {
+    ACTIONHERO_CONFIG_OVERRIDES: overrides,
+  });
   expectSuccess(result);
   expect(result.stdout.split("\n").filter(Boolean)).toEqual(expect.arrayContaining(["counter", "remembered"]));
   for (const line of result.stdout.split("\n").filter(Boolean)) expect(line).toMatch(/^[a-z]+$/);

@@ -9,6 +9,15 @@ import {
   writeScratchApp,
 } from "../helpers/scratch-app";
 import { ServerProcess, startServerProcess } from "../helpers/server-process";
+import { redisUrl } from "../helpers/redis";
+
+/** With SCRATCH_IOREDIS6=true, actionhero's connections (and so the cache's) are built by ioredis 6, speaking RESP3. */
+const IOREDIS6_ON_REQUEST = `const options = { host: "127.0.0.1", port: Number(process.env.REDIS_PORT || 6379), db: Number(process.env.JEST_WORKER_ID || 0) };
+const connection = { konstructor: require("ioredis6"), args: [options], buildNew: true };
+exports.DEFAULT = process.env.SCRATCH_IOREDIS6 === "true"
+  ? { redis: () => ({ _toExpand: false, client: connection, subscriber: connection, tasks: connection }) }
+  : {};
+`;
 
 /**
  * Installs the plugin the way a user would: `npm pack`, a scratch actionhero app in a temp dir that installs
@@ -38,7 +47,8 @@ exports.UseCache = class UseCache extends Action {
     const unlocked = await other.unlock("scratch-key");
     const destroyed = await new Promise((resolve, reject) =>
       api.cache.destroy("scratch-key", (error, result) => (error ? reject(error) : resolve(result))));
-    return { kind: api.cache.kind, objectKey: api.cache.store.layout.objectKey("scratch-key"), saved, value: loaded.value, locked, refused, locks, unlocked, destroyed };
+    const resp = /resp=(\\d)/.exec(String(await api.cache.store.redis.call("CLIENT", "INFO")))[1];
+    return { resp, kind: api.cache.kind, objectKey: api.cache.store.layout.objectKey("scratch-key"), saved, value: loaded.value, locked, refused, locks, unlocked, destroyed };
   }
 };
 `;
@@ -51,10 +61,12 @@ beforeAll(async () => {
     config: {
       cache: `exports.DEFAULT = { cache: () => ({ prefix: "scratch-app:object:", lockPrefix: "scratch-app:lock:" }) };\n`,
       fake: FAKE_REDIS_ON_REQUEST,
+      ioredis6: IOREDIS6_ON_REQUEST,
     },
     actions: { useCache: USE_CACHE_ACTION },
   });
-  installPackedPlugin(scratch);
+  // ioredis 6 under another name, for the server whose config.redis konstructor is ioredis 6.
+  installPackedPlugin(scratch, ["ioredis6@npm:ioredis@^6"]);
   server = await startServerProcess(scratch, "dist/server.js");
 });
 
@@ -94,6 +106,7 @@ test("a user's own action uses api.cache, with the project's config.cache applie
   const response = await server!.getJson("/api/useCache");
   expect(response.error).toBeUndefined();
   expect(response).toMatchObject({
+    resp: "2",
     kind: "redis",
     objectKey: "scratch-app:object:{scratch-key}",
     saved: true,
@@ -130,4 +143,23 @@ test("in-memory mode without ioredis-mock installed stops the start with one lin
   // No stack trace under it, and no connection attempts to a Redis the user said is not there.
   expect(output).not.toMatch(/\n\s+at /);
   expect(output).not.toMatch(/ECONNREFUSED/);
+});
+
+test("with ioredis 6 as config.redis's konstructor, the server starts and api.cache works", async () => {
+  const url = new URL(redisUrl());
+  const modern = await startServerProcess(scratch, "dist/server.js", {
+    SCRATCH_IOREDIS6: "true",
+    REDIS_PORT: url.port || "6379",
+  });
+  try {
+    const response = await modern.getJson("/api/useCache");
+    expect(response.error).toBeUndefined();
+    expect(response).toMatchObject({ kind: "redis", saved: true, value: { from: "scratch" }, refused: "LOCKED" });
+    const status = await modern.getJson("/api/cacheStatus");
+    expect(status.cacheStatus.options.redis.version).toMatch(/^\d+\.\d+/);
+    // The cache's own connection really is an ioredis 6 one: RESP3.
+    expect(response.resp).toBe("3");
+  } finally {
+    await modern.stop();
+  }
 });
