@@ -37,6 +37,9 @@ beforeAll(async () => {
   await alice.listLength("warm");
   await alice.pop("warm");
   await alice.fetch("warm-fetch", () => 1, { expireTimeMS: 1000 });
+  await alice.saveMany([{ key: "warm", value: 1 }]);
+  await alice.loadMany(["warm"]);
+  await alice.destroyMany(["warm"]);
 });
 
 afterAll(async () => {
@@ -57,7 +60,19 @@ const cases: Array<[string, (i: number) => Promise<unknown>, (i: number) => Prom
   ["pop", (i) => alice.pop(`q${i}`), (i) => alice.push(`q${i}`, { i })],
   ["listLength", (i) => alice.listLength(`q${i}`), async () => undefined],
   ["fetch of a cached value", (i) => alice.fetch(`k${i}`, () => "unused"), (i) => alice.save(`k${i}`, { i }, 60_000)],
+  // Batches of 10 keys: one script for all ten on a single Redis.
+  ["loadMany of 10 keys", (i) => alice.loadMany(tenKeys(i)), (i) => alice.saveMany(tenEntries(i))],
+  ["saveMany of 10 entries", (i) => alice.saveMany(tenEntries(i)), async () => undefined],
+  ["destroyMany of 10 keys", (i) => alice.destroyMany(tenKeys(i)), (i) => alice.saveMany(tenEntries(i))],
 ];
+
+function tenKeys(i: number): string[] {
+  return Array.from({ length: 10 }, (_, j) => `b${i}:${j}`);
+}
+
+function tenEntries(i: number): Array<{ key: string; value: unknown }> {
+  return tenKeys(i).map((key, j) => ({ key, value: { j } }));
+}
 
 test.each(cases)(
   "%s sends exactly one command to Redis, counted by the client and by INFO commandstats",

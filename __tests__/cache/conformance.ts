@@ -1,4 +1,5 @@
 import { Cache } from "../../src/cache";
+import { batches } from "./behaviours/batches";
 import { dumps } from "./behaviours/dumps";
 import { fetchBehaviour } from "./behaviours/fetch";
 import { keysSizeClear } from "./behaviours/keys";
@@ -28,6 +29,7 @@ const BEHAVIOURS: Behaviour[] = [
   dumps,
   statsAndCallbacks,
   parity,
+  batches,
 ];
 
 /**

@@ -57,6 +57,52 @@ describe("redis cluster specifics", () => {
     return Number(await client.cluster("KEYSLOT", redisKey));
   }
 
+  /** Two user keys whose Redis keys share a hash slot, and one in another slot. */
+  async function sameSlotPair(): Promise<[string, string, string]> {
+    const bySlot = new Map<number, string>();
+    for (let i = 0; ; i++) {
+      const key = `pair${i}`;
+      const slot = await slotOf(store.layout.objectKey(key));
+      const other = bySlot.get(slot);
+      if (other) {
+        const elsewhere = [...bySlot.entries()].find(([otherSlot]) => otherSlot !== slot)![1];
+        return [other, key, elsewhere];
+      }
+      bySlot.set(slot, key);
+    }
+  }
+
+  test("saveMany is all or nothing per hash slot: a refused key stops its slot's group, other slots are written", async () => {
+    const [first, second, elsewhere] = await sameSlotPair();
+    const bob = alice.withOwner("bob");
+    await bob.lock(second, 60_000);
+    const error = await alice
+      .saveMany([
+        { key: first, value: 1 },
+        { key: second, value: 2 },
+        { key: elsewhere, value: 3 },
+      ])
+      .catch((failure: { code: string; key: string; message: string }) => failure);
+    expect(error).toMatchObject({ code: "LOCKED", key: second });
+    expect((error as { message: string }).message).toContain("1 of 3 keys in other hash slots were written");
+    // The refused key's slot group wrote nothing; the other slot's key was written.
+    expect((await alice.loadMany([first, second, elsewhere])).map((result) => result.found)).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    await bob.unlock(second);
+  });
+
+  test("loadMany over many slots answers every key in order", async () => {
+    const keys = Array.from({ length: 50 }, (_, i) => `spread${i}`);
+    await alice.saveMany(keys.map((key, i) => ({ key, value: i })));
+    const slots = new Set(await Promise.all(keys.map((key) => slotOf(store.layout.objectKey(key)))));
+    expect(slots.size).toBeGreaterThan(40);
+    expect((await alice.loadMany(keys)).map((result) => result.found && result.value)).toEqual(keys.map((_, i) => i));
+    expect(await alice.destroyMany(keys)).toBe(50);
+  });
+
   test("every key one operation touches (object, list, lock, fencing counter) hashes to one slot, special keys included", async () => {
     for (const key of ["plain", ...SPECIAL_KEYS]) {
       const slots = new Set(

@@ -104,6 +104,21 @@ const optionsArbitrary = fc.oneof(
   fc.anything(),
 );
 
+const keysArbitrary = fc.oneof(
+  { weight: 5, arbitrary: fc.array(keyArbitrary, { maxLength: 5 }) },
+  { weight: 1, arbitrary: fc.anything() },
+);
+const entriesArbitrary = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.array(
+      fc.record({ key: keyArbitrary, value: valueArbitrary, expireTimeMS: ttlArbitrary }, { requiredKeys: ["key"] }),
+      { maxLength: 5 },
+    ),
+  },
+  { weight: 1, arbitrary: fc.anything() },
+);
+
 const callArbitrary = fc.record({
   method: fc.constantFrom(
     "save",
@@ -121,8 +136,13 @@ const callArbitrary = fc.record({
     "keys",
     "extendLock",
     "size",
+    "loadMany",
+    "saveMany",
+    "destroyMany",
   ),
   key: keyArbitrary,
+  keys: keysArbitrary,
+  entries: entriesArbitrary,
   value: valueArbitrary,
   ttl: ttlArbitrary,
   options: optionsArbitrary,
@@ -140,6 +160,8 @@ function invoke(cache: Cache, call: Call): { promise: Promise<unknown>; callback
   if (call.method === "pop") args.push(call.options);
   if (call.method === "fetch") args.push(() => call.value, call.options);
   if (call.method === "locks") args.length = 0;
+  if (call.method === "loadMany" || call.method === "destroyMany") args.splice(0, 1, call.keys, call.options);
+  if (call.method === "saveMany") args.splice(0, 1, call.entries, call.options);
   let callbackResult: Promise<unknown[]> | undefined;
   if (call.withCallback) {
     callbackResult = new Promise((resolve) => args.push((...results: unknown[]) => resolve(results)));
@@ -220,6 +242,17 @@ function describeStoreFuzz(name: string, makeStore: () => CacheStore) {
             const loaded = await cache.load(call.key as string);
             expect(loaded.value).toEqual(documentedForm(call.value));
             expect(isDeepStrictEqual(loaded.value, documentedForm(call.value))).toBe(true);
+          } else if (call.method === "saveMany") {
+            // Every entry is stored as documented; a key given twice keeps its last value.
+            const entries = call.entries as Array<{ key: string; value: unknown }>;
+            const expected = new Map(entries.map((entry) => [entry.key, documentedForm(entry.value)]));
+            const loaded = await cache.loadMany([...expected.keys()]);
+            for (const result of loaded) {
+              expect(result.found).toBe(true);
+              if (result.found) expect(isDeepStrictEqual(result.value, expected.get(result.key))).toBe(true);
+            }
+          } else if (call.method === "loadMany") {
+            expect((outcome.value as unknown[]).length).toBe((call.keys as unknown[]).length);
           } else if (call.method === "push") {
             expect(isDeepStrictEqual(await cache.pop(call.key as string), documentedForm(call.value))).toBe(true);
           }

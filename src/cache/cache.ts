@@ -22,7 +22,7 @@ import type {
   FetchOptions,
 } from "./types/options";
 import { assertKey, optionalDuration, plainOptions, scopePrefix } from "./validation";
-import { CacheLocks } from "./cache-locks";
+import { CacheBatches } from "./cache-batches";
 
 export type { LockContext } from "./lock-holder";
 export type * from "./types/options";
@@ -35,7 +35,7 @@ export { DEFAULT_LOCK_DURATION_MS, DEFAULT_MAX_VALUE_BYTES } from "./cache-base"
  * Every method returns a Promise, and also calls a trailing node-style callback if one is passed. The methods are
  * spread over cache-base.ts (objects, lists), cache-locks.ts (locks) and this file (namespace, fetch, dumps, stats).
  */
-export class Cache extends CacheLocks {
+export class Cache extends CacheBatches {
   withOwner(owner: string): Cache {
     const { store, lockDuration, maxValueBytes } = this;
     return new Cache({ store, owner, lockDuration, maxValueBytes }, this.flights);

@@ -10,6 +10,10 @@ export type {
   DumpWriteOptions,
   LoadOptions,
   LoadResult,
+  LoadManyOptions,
+  LoadManyResult,
+  SaveManyEntry,
+  SaveManyOptions,
   SaveOptions,
   DestroyOptions,
   ClearOptions,
@@ -19,6 +23,7 @@ export type {
   Callback,
   LoadCallback,
 } from "./cache";
+export { MAX_BATCH_BYTES, MAX_BATCH_KEYS } from "./batch-arguments";
 export { CacheError, CacheErrorCodes, isCacheError, NOT_FOUND_MESSAGE, LOCKED_MESSAGE } from "./errors";
 export type { CacheErrorCode } from "./errors";
 export { MemoryStore, DEFAULT_SWEEP_INTERVAL_MS } from "./stores/memory";

@@ -3,17 +3,21 @@ import * as path from "path";
 import type { Cluster, Redis } from "ioredis";
 import type { ScriptReply } from "./replies";
 
-/** Each Lua file is one atomic operation, named `<name>-<numberOfKeys>.lua`. */
+/**
+ * Each Lua file is one atomic operation, named `<name>-<numberOfKeys>.lua`; `-n` marks a batch script whose caller
+ * gives the number of keys as its first argument.
+ */
 export interface CommandDefinition {
   /** The name the command is registered under on the ioredis client. */
   name: string;
-  numberOfKeys: number;
+  /** null for a batch script: the caller passes the number of keys first. */
+  numberOfKeys: number | null;
   lua: string;
 }
 
 const COMMANDS_DIR = __dirname;
 const INCLUDE_PATTERN = /^--- @include "([\w/-]+)"\s*$/gm;
-const FILE_PATTERN = /^([a-z-]+)-(\d+)\.lua$/;
+const FILE_PATTERN = /^([a-z-]+?)-(\d+|n)\.lua$/;
 
 /** Prefixed so the commands never clash with other defineCommand users on a shared client. */
 export const COMMAND_PREFIX = "ahCache";
@@ -41,7 +45,7 @@ export function loadCommands(): CommandDefinition[] {
     .filter((match): match is RegExpExecArray => match !== null)
     .map(([file, base, keys]) => ({
       name: commandName(base),
-      numberOfKeys: Number(keys),
+      numberOfKeys: keys === "n" ? null : Number(keys),
       lua: resolveIncludes(fs.readFileSync(path.join(COMMANDS_DIR, file), "utf8"), new Set()),
     }));
   const names = cached.map((command) => command.name);
@@ -55,7 +59,7 @@ export function loadCommands(): CommandDefinition[] {
 export function defineCommands(client: Redis | Cluster): void {
   for (const command of loadCommands()) {
     if (typeof (client as unknown as Record<string, unknown>)[command.name] === "function") continue;
-    client.defineCommand(command.name, { numberOfKeys: command.numberOfKeys, lua: command.lua });
+    client.defineCommand(command.name, { numberOfKeys: command.numberOfKeys ?? undefined, lua: command.lua });
   }
 }
 
@@ -70,6 +74,10 @@ export interface CacheCommands {
     guarded: string,
   ): Promise<ScriptReply>;
   ahCacheLoad(objectKey: string, lockKey: string, owner: string, ttl: string): Promise<ScriptReply>;
+  /** Batch scripts (`-n`): the number of keys, the keys, then the arguments. */
+  ahCacheLoadMany(numberOfKeys: number, ...keysThenArgs: string[]): Promise<ScriptReply>;
+  ahCacheSaveMany(numberOfKeys: number, ...keysThenArgs: string[]): Promise<ScriptReply>;
+  ahCacheDestroyMany(numberOfKeys: number, ...keysThenArgs: string[]): Promise<ScriptReply>;
   ahCacheDestroy(
     objectKey: string,
     listKey: string,

@@ -10,18 +10,10 @@
 ]]
 --- @include "includes/time"
 --- @include "includes/locks"
---- @include "includes/header"
+--- @include "includes/write-object"
 
 local refusal = writeRefusal(KEYS[2], ARGV[1], ARGV[4])
 if refusal then return {refusal} end
 
-local now = nowMs()
-local ttl = tonumber(ARGV[3])
-if ttl then
-  local expireAt = now + ttl
-  redis.call('SET', KEYS[1], field(now) .. NONE .. field(expireAt) .. ARGV[2], 'PXAT', expireAt)
-else
-  -- A plain SET also clears any TTL the previous object had.
-  redis.call('SET', KEYS[1], field(now) .. NONE .. NONE .. ARGV[2])
-end
+writeObject(KEYS[1], ARGV[2], tonumber(ARGV[3]), nowMs())
 return {OK}

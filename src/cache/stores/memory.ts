@@ -1,4 +1,7 @@
 import type {
+  BatchLoadOutcome,
+  BatchSaveEntry,
+  BatchWriteOutcome,
   CacheStore,
   DestroyOutcome,
   DumpEntry,
@@ -142,6 +145,52 @@ export class MemoryStore implements CacheStore {
     const hadObject = this.liveObject(key, now) !== undefined && this.objects.delete(key);
     const hadList = this.lists.delete(key);
     return hadObject || hadList ? "destroyed" : "missing";
+  }
+
+  async loadMany(keys: string[], owner: string, ttlMs: number | null): Promise<BatchLoadOutcome[]> {
+    const now = this.now();
+    return keys.map((key) => this.loadNow(key, owner, ttlMs, now));
+  }
+
+  /** All or nothing, like the Redis script: every lock is checked before anything is written. */
+  async saveMany(entries: BatchSaveEntry[], owner: string, requireLock: boolean): Promise<BatchWriteOutcome> {
+    const now = this.now();
+    const refused = this.firstRefusal(
+      entries.map((entry) => entry.key),
+      owner,
+      requireLock,
+      now,
+    );
+    if (refused) return refused;
+    for (const { key, json, ttlMs } of entries) {
+      this.objects.set(key, {
+        json,
+        createdAt: now,
+        readAt: null,
+        expireTimestamp: ttlMs === null ? null : now + ttlMs,
+      });
+    }
+    return { status: "done", existed: 0 };
+  }
+
+  async destroyMany(keys: string[], owner: string, requireLock: boolean): Promise<BatchWriteOutcome> {
+    const now = this.now();
+    const refused = this.firstRefusal(keys, owner, requireLock, now);
+    if (refused) return refused;
+    let existed = 0;
+    for (const key of keys) {
+      const hadObject = this.liveObject(key, now) !== undefined && this.objects.delete(key);
+      if (this.lists.delete(key) || hadObject) existed += 1;
+    }
+    return { status: "done", existed };
+  }
+
+  private firstRefusal(keys: string[], owner: string, requireLock: boolean, now: number) {
+    for (const key of keys) {
+      const refusal = this.writeRefusal(key, owner, requireLock, now);
+      if (refusal) return { status: refusal, key, writtenKeys: 0 } as const;
+    }
+    return undefined;
   }
 
   async lock(key: string, owner: string, ttlMs: number): Promise<number> {

@@ -1,5 +1,8 @@
 import { ScriptReply, ScriptStatus } from "../commands/replies";
 import type {
+  BatchLoadOutcome,
+  BatchSaveEntry,
+  BatchWriteOutcome,
   CacheStore,
   DestroyOutcome,
   DumpEntry,
@@ -24,7 +27,8 @@ import {
   ttlArgument,
   writesRefused,
 } from "./redis-replies";
-import { RedisStoreBase } from "./redis-store-base";
+import { RedisBatches } from "./redis-batches";
+import { RedisStoreBase, type RedisStoreOptions } from "./redis-store-base";
 
 export { LOCK_FALLBACK_POLL_MS } from "./redis-releases";
 export { toCacheError } from "./redis-replies";
@@ -33,6 +37,31 @@ export type { RedisStoreOptions } from "./redis-store-base";
 
 /** Redis (or Redis Cluster) through ioredis: every operation is one Lua script, so one round trip. */
 export class RedisStore extends RedisStoreBase implements CacheStore {
+  private readonly batches: RedisBatches;
+
+  constructor(options: RedisStoreOptions) {
+    super(options);
+    this.batches = new RedisBatches({
+      client: this.client,
+      layout: this.layout,
+      endpoint: () => this.endpoint,
+      lastConnectionError: () => this.lastConnectionError,
+      loadReadOnly: (key, owner) => this.loadReadOnly(key, owner),
+    });
+  }
+
+  loadMany(keys: string[], owner: string, ttlMs: number | null): Promise<BatchLoadOutcome[]> {
+    return this.batches.loadMany(keys, owner, ttlMs);
+  }
+
+  saveMany(entries: BatchSaveEntry[], owner: string, requireLock: boolean): Promise<BatchWriteOutcome> {
+    return this.batches.saveMany(entries, owner, requireLock);
+  }
+
+  destroyMany(keys: string[], owner: string, requireLock: boolean): Promise<BatchWriteOutcome> {
+    return this.batches.destroyMany(keys, owner, requireLock);
+  }
+
   async save(
     key: string,
     owner: string,

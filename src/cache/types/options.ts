@@ -128,3 +128,26 @@ export type LoadCallback<T = unknown> = (
   createdAt: number | null,
   readAt: number | null,
 ) => void;
+
+/** One key's answer in loadMany: what load() resolves, or the error load() would have rejected with for it alone. */
+export type LoadManyResult<T = unknown> =
+  (LoadResult<T> & { found: true }) | { key: string; found: false; error: CacheError };
+
+export interface LoadManyOptions {
+  /** Reset each found key's expiry to this many ms from the read, as load's expireTimeMS does. */
+  expireTimeMS?: number | null;
+}
+
+export interface SaveManyEntry {
+  key: string;
+  value: unknown;
+  /** This entry's TTL in ms; null for none. Absent: the batch's expireTimeMS. */
+  expireTimeMS?: number | null;
+}
+
+export interface SaveManyOptions {
+  /** TTL in ms of every entry without its own. */
+  expireTimeMS?: number | null;
+  /** Write only if this owner holds every key's lock. */
+  requireLock?: boolean;
+}

@@ -1,3 +1,5 @@
+import type { CacheError } from "../errors";
+
 /**
  * What a store must do. The Cache in front of it validates and serializes arguments, applies retries and
  * callbacks, and turns outcomes into errors; a store only keeps data and answers atomically.
@@ -23,6 +25,21 @@ export type LoadOrLockOutcome =
 /** "not-holder": a guarded write, and this owner does not hold the lock. */
 export type SaveOutcome = "saved" | "locked" | "not-holder";
 export type DestroyOutcome = "destroyed" | "missing" | "locked" | "not-holder";
+
+/** One key of a batch read: what load() would answer, or the error only that key met (a foreign value). */
+export type BatchLoadOutcome = LoadOutcome | { status: "error"; error: CacheError };
+/** One key of a batch save. */
+export interface BatchSaveEntry {
+  key: string;
+  json: string;
+  ttlMs: number | null;
+}
+/**
+ * A batch write. Refused groups write nothing; on a Redis Cluster the other slot groups may have been written.
+ * `existed` (destroyMany) counts the keys that had an object or a list.
+ */
+export type BatchWriteOutcome =
+  { status: "done"; existed: number } | { status: "locked" | "not-holder"; key: string; writtenKeys: number };
 
 export type PushOutcome = { status: "pushed"; length: number } | { status: "locked" } | { status: "not-holder" };
 export type PopOutcome =
@@ -77,6 +94,12 @@ export interface CacheStore {
   loadOrLock(key: string, owner: string, lockTtlMs: number): Promise<LoadOrLockOutcome>;
   /** Removes the key's object and its list; "destroyed" when either existed. */
   destroy(key: string, owner: string, requireLock: boolean): Promise<DestroyOutcome>;
+  /** load() of every key, in order, in one step per hash slot. */
+  loadMany(keys: string[], owner: string, ttlMs: number | null): Promise<BatchLoadOutcome[]>;
+  /** save() of every entry, all or nothing per hash slot. */
+  saveMany(entries: BatchSaveEntry[], owner: string, requireLock: boolean): Promise<BatchWriteOutcome>;
+  /** destroy() of every key, all or nothing per hash slot. */
+  destroyMany(keys: string[], owner: string, requireLock: boolean): Promise<BatchWriteOutcome>;
   /**
    * Takes the lock only when nobody holds it, `owner` included: locks are exclusive per acquisition. Resolves the
    * new fencing token (> 0), or 0 when the lock is held. Tokens strictly increase per key with each acquisition.

@@ -1,0 +1,152 @@
+import calculateSlot from "cluster-key-slot";
+import type { Cluster } from "ioredis";
+import { ScriptReply, ScriptStatus } from "../commands/replies";
+import type { BatchLoadOutcome, BatchSaveEntry, BatchWriteOutcome, LoadOutcome } from "../types/store";
+import type { CommandClient } from "./redis-store-base";
+import type { RedisKeyLayout } from "./redis-keys";
+import {
+  decodeReply,
+  decodeStoredObject,
+  flag,
+  foreignValue,
+  toCacheError,
+  ttlArgument,
+  writesRefused,
+} from "./redis-replies";
+
+export interface RedisBatchesContext {
+  client: CommandClient;
+  layout: RedisKeyLayout;
+  endpoint: () => string;
+  lastConnectionError: () => string | undefined;
+  /** The single-key read that writes nothing, for a group whose batch read Redis refused (full, or a replica). */
+  loadReadOnly: (key: string, owner: string) => Promise<LoadOutcome>;
+}
+
+/** The positions of the keys that share one hash slot, so one script can serve them all. */
+type Group = number[];
+
+/**
+ * loadMany, saveMany and destroyMany: one script per hash slot. On one Redis every key is in one group; on a
+ * Cluster (every user key is its own hash tag) the keys are grouped by slot and the groups run in parallel.
+ */
+export class RedisBatches {
+  constructor(private readonly context: RedisBatchesContext) {}
+
+  private groups(keys: string[]): Group[] {
+    const positions = keys.map((_, index) => index);
+    if (!(this.context.client as Cluster).isCluster) return keys.length === 0 ? [] : [positions];
+    const bySlot = new Map<number, Group>();
+    for (const index of positions) {
+      const slot = calculateSlot(this.context.layout.objectKey(keys[index]));
+      bySlot.set(slot, [...(bySlot.get(slot) ?? []), index]);
+    }
+    return [...bySlot.values()];
+  }
+
+  private async call(script: Promise<ScriptReply>): Promise<ScriptReply> {
+    try {
+      return await script;
+    } catch (error) {
+      throw toCacheError(error, this.context.endpoint(), this.context.lastConnectionError());
+    }
+  }
+
+  async loadMany(keys: string[], owner: string, ttlMs: number | null): Promise<BatchLoadOutcome[]> {
+    const outcomes: BatchLoadOutcome[] = new Array<BatchLoadOutcome>(keys.length);
+    await Promise.all(
+      this.groups(keys).map(async (group) => {
+        const found = await this.loadGroup(
+          group.map((index) => keys[index]),
+          owner,
+          ttlMs,
+        );
+        group.forEach((index, position) => (outcomes[index] = found[position]));
+      }),
+    );
+    return outcomes;
+  }
+
+  private async loadGroup(keys: string[], owner: string, ttlMs: number | null): Promise<BatchLoadOutcome[]> {
+    const { client, layout } = this.context;
+    const keyArgs = keys.flatMap((key) => [layout.objectKey(key), layout.lockKey(key)]);
+    let reply: ScriptReply;
+    try {
+      reply = await client.ahCacheLoadMany(keyArgs.length, ...keyArgs, owner, ttlArgument(ttlMs));
+    } catch (error) {
+      if (!writesRefused(error)) throw toCacheError(error, this.context.endpoint(), this.context.lastConnectionError());
+      return Promise.all(keys.map((key) => this.context.loadReadOnly(key, owner)));
+    }
+    decodeReply(layout, keys[0], reply, ScriptStatus.OK);
+    return keys.map((key, index) => {
+      const [status, stored, expireAt] = reply.slice(1 + 3 * index, 4 + 3 * index);
+      if (status === ScriptStatus.LOCKED) return { status: "locked" };
+      if (status === ScriptStatus.MISSING) return { status: "missing" };
+      if (status !== ScriptStatus.OK) return { status: "error", error: foreignValue(layout, key) };
+      const object = decodeStoredObject(stored as string);
+      if (expireAt !== "") object.expireTimestamp = Number(expireAt);
+      return { status: "ok", object };
+    });
+  }
+
+  async saveMany(entries: BatchSaveEntry[], owner: string, requireLock: boolean): Promise<BatchWriteOutcome> {
+    const { layout } = this.context;
+    return this.writeGroups(
+      entries.map((entry) => entry.key),
+      (group) => {
+        const keyArgs = group.flatMap((index) => [
+          layout.objectKey(entries[index].key),
+          layout.lockKey(entries[index].key),
+        ]);
+        const valueArgs = group.flatMap((index) => {
+          const { json, ttlMs } = entries[index];
+          return [json, ttlArgument(ttlMs)];
+        });
+        return this.context.client.ahCacheSaveMany(keyArgs.length, ...keyArgs, owner, flag(requireLock), ...valueArgs);
+      },
+    );
+  }
+
+  async destroyMany(keys: string[], owner: string, requireLock: boolean): Promise<BatchWriteOutcome> {
+    const { layout } = this.context;
+    return this.writeGroups(keys, (group) => {
+      const keyArgs = group.flatMap((index) => [
+        layout.objectKey(keys[index]),
+        layout.listKey(keys[index]),
+        layout.lockKey(keys[index]),
+      ]);
+      return this.context.client.ahCacheDestroyMany(keyArgs.length, ...keyArgs, owner, flag(requireLock));
+    });
+  }
+
+  /** Runs one write script per group; reports the first refused key, and how many keys the other groups wrote. */
+  private async writeGroups(
+    keys: string[],
+    script: (group: Group) => Promise<ScriptReply>,
+  ): Promise<BatchWriteOutcome> {
+    let existed = 0;
+    let writtenKeys = 0;
+    let refused: { status: "locked" | "not-holder"; key: string } | undefined;
+    await Promise.all(
+      this.groups(keys).map(async (group) => {
+        const reply = await this.call(script(group));
+        const [status, detail] = decodeReply(
+          this.context.layout,
+          keys[group[0]],
+          reply,
+          ScriptStatus.OK,
+          ScriptStatus.LOCKED,
+          ScriptStatus.NOT_HOLDER,
+        );
+        if (status === ScriptStatus.OK) {
+          existed += Number(detail ?? 0);
+          writtenKeys += group.length;
+          return;
+        }
+        const key = keys[group[Number(detail) - 1]];
+        refused ??= { status: status === ScriptStatus.LOCKED ? "locked" : "not-holder", key };
+      }),
+    );
+    return refused ? { ...refused, writtenKeys } : { status: "done", existed };
+  }
+}
