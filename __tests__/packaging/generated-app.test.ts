@@ -74,8 +74,13 @@ beforeAll(async () => {
   await cleanAppDatabase();
 });
 
-afterAll(async () => {
+// Each test that boots the app stops it here, even when an assertion failed on the way.
+afterEach(async () => {
   await server?.stop();
+  server = undefined;
+});
+
+afterAll(async () => {
   await cleanAppDatabase();
   if (app) fs.rmSync(app, { recursive: true, force: true });
 });
@@ -106,8 +111,6 @@ test("the server answers cacheTest and the README's actions over HTTP", async ()
   expect((await server.getJson("/api/increment")).counter).toBe(first + 1);
   // The copied config's defaults are the options in effect.
   expect(server.output()).toMatch(/ah-cache-plugin: redis store, options in effect: .*"lockDuration":10000/);
-  await server.stop();
-  server = undefined;
 });
 
 test("the app's own npm test passes: build, prettier check of the pasted code, and jest with specHelper", () => {
