@@ -8,6 +8,9 @@ import type { Measurement } from "./measure";
 import type { OperationName } from "./subjects";
 
 /** One measured contender at one operation and in-flight level. */
+/** The subject that runs the plugin's own scripts with precomputed arguments: its design's ceiling. */
+const CEILING = "same scripts, raw ioredis";
+
 export interface Row {
   subject: string;
   operation: OperationName;
@@ -55,13 +58,14 @@ export function render(
   const find = (subject: string, operation: OperationName, inflight: number) =>
     rows.find((row) => row.subject === subject && row.operation === operation && row.inflight === inflight)?.result
       .opsPerSecond.median;
+  const redisStore = "ah-cache-plugin (Redis)";
   const lines: string[] = [];
   for (const inflight of [1, 64]) {
     lines.push(`\n### ${inflight} in flight\n`);
     lines.push(
-      "| subject | operation | ops/s median (min–max) | p50 µs | p99 µs | cmds/op client | cmds/op server | × raw | × actionhero | × redlock |",
+      "| subject | operation | ops/s median (min–max) | p50 µs | p99 µs | cmds/op client | cmds/op server | × raw | × same scripts | × actionhero | × redlock |",
     );
-    lines.push("|---|---|---|---|---|---|---|---|---|---|");
+    lines.push("|---|---|---|---|---|---|---|---|---|---|---|");
     for (const row of rows.filter((each) => each.inflight === inflight)) {
       const { opsPerSecond, latencyMicros, clientCommandsPerOp, serverCommandsPerOp } = row.result;
       const ratio = (peer: string) => {
@@ -71,7 +75,7 @@ export function render(
       lines.push(
         `| ${row.subject} | ${row.operation} | ${format(opsPerSecond.median)} (${format(opsPerSecond.min)}–${format(opsPerSecond.max)}) | ` +
           `${format(latencyMicros.p50)} | ${format(latencyMicros.p99)} | ${format(clientCommandsPerOp, 2)} | ${format(serverCommandsPerOp, 2)} | ` +
-          `${ratio("raw ioredis")} | ${ratio("actionhero built-in cache")} | ${row.operation === "lock+unlock" ? ratio("redlock") : ""} |`,
+          `${ratio("raw ioredis")} | ${row.subject === redisStore ? ratio(CEILING) : ""} | ${ratio("actionhero built-in cache")} | ${row.operation === "lock+unlock" ? ratio("redlock") : ""} |`,
       );
     }
   }
@@ -84,7 +88,6 @@ export function render(
     const theirs = find(peer, operation, inflight);
     return ours && theirs ? ours / theirs : undefined;
   };
-  const redisStore = "ah-cache-plugin (Redis)";
   lines.push("\n### Targets (ratios from this run)\n");
   lines.push("| target | measured | goal | |");
   lines.push("|---|---|---|---|");
@@ -97,8 +100,22 @@ export function render(
       2.5,
     );
   }
+  for (const operation of ["save", "load", "load+expireTimeMS", "lock+unlock"] as const) {
+    for (const inflight of [1, 64]) {
+      target(
+        `${operation}, ${inflight} in flight, × same scripts through raw ioredis`,
+        ratio(redisStore, CEILING, operation, inflight),
+        0.95,
+      );
+    }
+  }
   for (const inflight of [1, 64]) {
-    target(`lock+unlock, ${inflight} in flight, × redlock`, ratio(redisStore, "redlock", "lock+unlock", inflight), 1.5);
+    // The throughput issue's lock targets: 1.1× redlock with one in flight, 1.5× with 64.
+    target(
+      `lock+unlock, ${inflight} in flight, × redlock`,
+      ratio(redisStore, "redlock", "lock+unlock", inflight),
+      inflight === 1 ? 1.1 : 1.5,
+    );
     target(
       `lock+unlock, ${inflight} in flight, × actionhero`,
       ratio(redisStore, "actionhero built-in cache", "lock+unlock", inflight),

@@ -21,6 +21,7 @@ import {
   pluginRedisSubject,
   rawSubject,
   redlockSubject,
+  scriptCeilingSubject,
 } from "./subjects";
 
 /**
@@ -57,6 +58,7 @@ async function main() {
   try {
     const subjects: Subject[] = [
       rawSubject(url),
+      scriptCeilingSubject(url),
       pluginRedisSubject(url),
       pluginMemorySubject(),
       await actionheroSubject(url),

@@ -1,6 +1,7 @@
 import Redis, { Cluster } from "ioredis";
 import { Redlock } from "@sesamecare-oss/redlock";
-import { Cache, MemoryStore, RedisStore, clusterFailFastOptions, waitUntilReady } from "../src/cache";
+import { Cache, MemoryStore, RedisKeyLayout, RedisStore, clusterFailFastOptions, waitUntilReady } from "../src/cache";
+import { type CacheCommands, defineCommands } from "../src/cache/commands";
 import type { Operation } from "./measure";
 
 export const OPERATION_NAMES = ["save", "load", "load+expireTimeMS", "destroy", "lock+unlock", "mixed"] as const;
@@ -172,6 +173,55 @@ export function redlockSubject(url: string): Subject {
       },
     },
     prepare: async () => undefined,
+    close: async () => client.disconnect(),
+  };
+}
+
+/**
+ * The ceiling of the plugin's own design: the very Lua scripts it runs, sent through a plain ioredis client with
+ * every argument computed before the run (keys, owner, JSON, TTL). What separates the plugin from this row is its
+ * own JavaScript: validation, key building, serialization, the callback/promise wrapper and counters.
+ */
+export function scriptCeilingSubject(url: string): Subject {
+  const client = new Redis(url);
+  defineCommands(client);
+  const commands = client as unknown as CacheCommands;
+  const layout = new RedisKeyLayout("bench:ceiling:obj:", "bench:ceiling:lock:");
+  const json = JSON.stringify(VALUE);
+  const ttl = String(TTL_MS);
+  const channel = layout.releaseChannel();
+  const keys = Array.from({ length: KEY_SPACE }, (_, i) => ({
+    object: layout.objectKey(key(i)),
+    lock: layout.lockKey(key(i)),
+    lockOfLockKey: layout.lockKey(lockKey(i)),
+    fenceOfLockKey: layout.fenceKey(lockKey(i)),
+  }));
+  const at = (i: number) => keys[i % KEY_SPACE];
+  const save: Operation = (i) => commands.ahCacheSave(at(i).object, at(i).lock, "bench", json, ttl, "");
+  // The value's JSON follows the 39-character header (includes/header.lua); the plugin parses it too.
+  const loadWith =
+    (ttlArgument: string): Operation =>
+    async (i) => {
+      const [, stored] = await commands.ahCacheLoad(at(i).object, at(i).lock, "bench", ttlArgument);
+      return JSON.parse((stored as string).slice(39)) as unknown;
+    };
+  const load = loadWith("");
+  return {
+    name: "same scripts, raw ioredis",
+    clients: [client],
+    operations: {
+      save,
+      load,
+      "load+expireTimeMS": loadWith(ttl),
+      "lock+unlock": async (i) => {
+        const { lockOfLockKey, fenceOfLockKey } = at(i);
+        await commands.ahCacheLock(lockOfLockKey, fenceOfLockKey, "bench", "10000");
+        await commands.ahCacheUnlock(lockOfLockKey, fenceOfLockKey, "bench", channel, "");
+      },
+    },
+    prepare: async () => {
+      for (let i = 0; i < KEY_SPACE; i++) await save(i);
+    },
     close: async () => client.disconnect(),
   };
 }

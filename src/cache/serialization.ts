@@ -9,7 +9,7 @@ export const MAX_VALUE_DEPTH = 256;
  * Objects with a toJSON method (Date, for instance) are stored as JSON.stringify stores them.
  */
 export function serializeValue(value: unknown, maxValueBytes: number): string {
-  if (!isPrimitiveThatRoundTrips(value)) assertRoundTrips(value, "value", new Set(), 0);
+  if (!isPrimitiveThatRoundTrips(value)) assertRoundTrips(value, { segments: [] }, new Set(), 0);
   const json = JSON.stringify(value);
   // Length in UTF-16 units is a lower bound on bytes; only count bytes when it could matter.
   if (json.length * 3 > maxValueBytes && Buffer.byteLength(json, "utf8") > maxValueBytes) {
@@ -37,33 +37,73 @@ function isPrimitiveThatRoundTrips(value: unknown): boolean {
   }
 }
 
-function refuse(path: string, why: string): never {
-  throw new CacheError(
-    CacheErrorCodes.UNSERIALIZABLE_VALUE,
-    `${path} ${why}, so it would not come back equal from the cache`,
+/** The toJSON step in a trail. */
+const TO_JSON = Symbol("toJSON");
+
+/**
+ * Where the walk is, after "value": array indexes, property names and toJSON steps. The path text is only built
+ * when a value is refused: building it for every property of every save was most of the walk's cost.
+ */
+interface Trail {
+  segments: Array<number | string | typeof TO_JSON>;
+}
+
+function pathOf(trail: Trail): string {
+  return (
+    "value" +
+    trail.segments
+      .map((segment) =>
+        segment === TO_JSON
+          ? ".toJSON()"
+          : typeof segment === "number"
+            ? `[${segment}]`
+            : `[${JSON.stringify(segment)}]`,
+      )
+      .join("")
   );
 }
 
-function assertRoundTrips(value: unknown, path: string, ancestors: Set<object>, depth: number): void {
-  if (depth > MAX_VALUE_DEPTH) refuse(path, `is nested deeper than ${MAX_VALUE_DEPTH} levels`);
+function refuse(trail: Trail, why: string): never {
+  throw new CacheError(
+    CacheErrorCodes.UNSERIALIZABLE_VALUE,
+    `${pathOf(trail)} ${why}, so it would not come back equal from the cache`,
+  );
+}
+
+/** Checks a child value, with its step on the trail while it is checked. */
+function assertChild(
+  value: unknown,
+  segment: number | string | typeof TO_JSON,
+  trail: Trail,
+  ancestors: Set<object>,
+  depth: number,
+): void {
+  if (isPrimitiveThatRoundTrips(value)) return;
+  trail.segments.push(segment);
+  assertRoundTrips(value, trail, ancestors, depth);
+  trail.segments.pop();
+}
+
+function assertRoundTrips(value: unknown, trail: Trail, ancestors: Set<object>, depth: number): void {
+  if (depth > MAX_VALUE_DEPTH) refuse(trail, `is nested deeper than ${MAX_VALUE_DEPTH} levels`);
   switch (typeof value) {
     case "string":
     case "boolean":
       return;
     case "number":
-      if (!Number.isFinite(value)) refuse(path, `is ${value}, which JSON stores as null`);
+      if (!Number.isFinite(value)) refuse(trail, `is ${value}, which JSON stores as null`);
       return;
     case "undefined":
       return refuse(
-        path,
+        trail,
         "is undefined, which JSON cannot store (at the top level it is no JSON at all, in an array it becomes null)",
       );
     case "function":
-      return refuse(path, "is a function, which JSON cannot store");
+      return refuse(trail, "is a function, which JSON cannot store");
     case "symbol":
-      return refuse(path, "is a symbol, which JSON cannot store");
+      return refuse(trail, "is a symbol, which JSON cannot store");
     case "bigint":
-      return refuse(path, "is a BigInt, which JSON cannot store");
+      return refuse(trail, "is a BigInt, which JSON cannot store");
   }
   if (value === null) return;
   const object = value as Record<string, unknown>;
@@ -73,34 +113,39 @@ function assertRoundTrips(value: unknown, path: string, ancestors: Set<object>, 
     try {
       converted = (toJSON as (this: unknown) => unknown).call(object);
     } catch (error) {
-      refuse(path, `has a toJSON method that threw (${(error as Error)?.message ?? error})`);
+      refuse(trail, `has a toJSON method that threw (${(error as Error)?.message ?? error})`);
     }
-    assertRoundTrips(converted, `${path}.toJSON()`, ancestors, depth + 1);
+    trail.segments.push(TO_JSON);
+    assertRoundTrips(converted, trail, ancestors, depth + 1);
+    trail.segments.pop();
     return;
   }
-  if (ancestors.has(object)) refuse(path, "refers back to one of its own ancestors (a circular structure)");
+  if (ancestors.has(object)) refuse(trail, "refers back to one of its own ancestors (a circular structure)");
   ancestors.add(object);
   if (Array.isArray(object)) {
     for (let index = 0; index < object.length; index++) {
-      if (!(index in object)) refuse(`${path}[${index}]`, "is a hole in a sparse array, which JSON stores as null");
-      assertRoundTrips(object[index], `${path}[${index}]`, ancestors, depth + 1);
+      if (!(index in object)) {
+        trail.segments.push(index);
+        refuse(trail, "is a hole in a sparse array, which JSON stores as null");
+      }
+      assertChild(object[index], index, trail, ancestors, depth + 1);
     }
   } else {
     const prototype = Object.getPrototypeOf(object) as { constructor?: { name?: string } } | null;
     if (prototype !== Object.prototype && prototype !== null) {
       const kind = prototype.constructor?.name ?? "unknown";
-      refuse(path, `is a ${kind} instance; only plain objects, arrays and JSON primitives are stored`);
+      refuse(trail, `is a ${kind} instance; only plain objects, arrays and JSON primitives are stored`);
     }
     if (
       Object.getOwnPropertySymbols(object).some((symbol) => Object.prototype.propertyIsEnumerable.call(object, symbol))
     ) {
-      refuse(path, "has symbol-keyed properties, which JSON drops");
+      refuse(trail, "has symbol-keyed properties, which JSON drops");
     }
     for (const property of Object.keys(object)) {
       // An undefined property is dropped, as JSON.stringify, actionhero and every peer store do: option bags and
       // ORM objects carry them, and `{ a: 1, b: undefined }` reading back as `{ a: 1 }` is what callers expect.
       if (object[property] === undefined) continue;
-      assertRoundTrips(object[property], `${path}[${JSON.stringify(property)}]`, ancestors, depth + 1);
+      assertChild(object[property], property, trail, ancestors, depth + 1);
     }
   }
   ancestors.delete(object);
