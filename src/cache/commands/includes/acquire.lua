@@ -9,15 +9,14 @@
 -- asynchronous, so a failover can lose an acquisition together with its counter; the clock floor means the next
 -- acquisition on the promoted replica still gets a token above the lost one, instead of issuing it a second time.
 --
--- Everything is read before anything is written, so a foreign value at `fenceKey` (WRONGTYPE) fails the script
--- without leaving a lock behind.
+-- The fence is read before anything is written, so a foreign value at `fenceKey` (WRONGTYPE) fails the script
+-- without leaving a lock behind. SET NX then both checks and takes the lock (one command where EXISTS + SET were
+-- two); a key of any type at `lockKey` makes it refuse, as a held lock does.
 local function acquireLock(lockKey, fenceKey, owner, ttlMs)
-  if redis.call('EXISTS', lockKey) == 1 then return 0 end
   local last = tonumber(redis.call('GET', fenceKey))
   local token = math.max((last or 0) + 1, nowMicros())
+  if not redis.call('SET', lockKey, owner, 'NX', 'PX', ttlMs) then return 0 end
   -- '%.0f' writes every digit: tostring would round a 16-digit number to 14 significant digits.
-  local written = string.format('%.0f', token)
-  redis.call('SET', lockKey, owner, 'PX', ttlMs)
-  redis.call('SET', fenceKey, written)
+  redis.call('SET', fenceKey, string.format('%.0f', token))
   return token
 end
