@@ -35,10 +35,16 @@ redlock, interleaving the contenders run by run so that machine noise hits them 
 the run; compare ratios, not absolute figures. "cmds/op client" counts the commands the client sent per operation,
 "cmds/op server" what Redis executed (INFO commandstats), calls made inside Lua scripts included.
 
-What bounds each operation: every plugin operation is one Lua script, so on one Redis its throughput is bounded by
-Redis's single thread running that script (at 64 in flight) or by one round trip (at 1 in flight); the raw ioredis
-rows are plain commands with neither the script's work nor its guarantees. Locks cost more than \`SET NX\` + \`DEL\`
-because they also keep a fencing counter and publish the release.
+What bounds each operation: every plugin operation is one Lua script, so with 1 in flight it costs one round trip
+plus the script's run, and with 64 in flight it is bounded by Redis's single thread running the script or, when
+Redis keeps up, by this process's own JavaScript. The "same scripts, raw ioredis" rows run the plugin's very scripts
+with every argument computed beforehand: the gap between them and the plugin is the plugin's own work (validation,
+key building, serialization, the promise/callback wrapper, counters), and "× same scripts" is its ratio to that
+ceiling. The raw ioredis rows are plain commands (\`SET PX\`, \`GET\`) with neither the script's work nor its
+guarantees (lock check, readAt, server-clock timestamps). Locks cost more than \`SET NX\` + \`DEL\` because they
+also keep a fencing counter floored by the server clock and publish the release. Batches do each key's work in one
+script, so they save round trips and per-script overhead, not the per-key reads and writes (a recorded read is a
+write).
 
 This run: ${new Date().toISOString().slice(0, 10)}, ${quick ? "quick (--quick)" : "full"}, ${machine}.
 ${report.replace(/^### /gm, "## ")}`;
