@@ -40,6 +40,8 @@ beforeAll(async () => {
   await alice.saveMany([{ key: "warm", value: 1 }]);
   await alice.loadMany(["warm"]);
   await alice.destroyMany(["warm"]);
+  await alice.get("warm");
+  await alice.has("warm");
 });
 
 afterAll(async () => {
@@ -60,6 +62,8 @@ const cases: Array<[string, (i: number) => Promise<unknown>, (i: number) => Prom
   ["pop", (i) => alice.pop(`q${i}`), (i) => alice.push(`q${i}`, { i })],
   ["listLength", (i) => alice.listLength(`q${i}`), async () => undefined],
   ["fetch of a cached value", (i) => alice.fetch(`k${i}`, () => "unused"), (i) => alice.save(`k${i}`, { i }, 60_000)],
+  ["get", (i) => alice.get(`k${i}`), (i) => alice.save(`k${i}`, { i }, 60_000)],
+  ["has", (i) => alice.has(`k${i}`), async () => undefined],
   // Batches of 10 keys: one script for all ten on a single Redis.
   ["loadMany of 10 keys", (i) => alice.loadMany(tenKeys(i)), (i) => alice.saveMany(tenEntries(i))],
   ["saveMany of 10 entries", (i) => alice.saveMany(tenEntries(i)), async () => undefined],

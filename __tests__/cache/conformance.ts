@@ -2,6 +2,7 @@ import { Cache } from "../../src/cache";
 import { batches } from "./behaviours/batches";
 import { dumps } from "./behaviours/dumps";
 import { fetchBehaviour } from "./behaviours/fetch";
+import { getAndHas } from "./behaviours/get-has";
 import { keysSizeClear } from "./behaviours/keys";
 import { lists } from "./behaviours/lists";
 import { lockExclusion } from "./behaviours/lock-exclusion";
@@ -30,6 +31,7 @@ const BEHAVIOURS: Behaviour[] = [
   statsAndCallbacks,
   parity,
   batches,
+  getAndHas,
 ];
 
 /**

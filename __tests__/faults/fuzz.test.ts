@@ -139,6 +139,8 @@ const callArbitrary = fc.record({
     "loadMany",
     "saveMany",
     "destroyMany",
+    "get",
+    "has",
   ),
   key: keyArbitrary,
   keys: keysArbitrary,

@@ -81,6 +81,10 @@ describe("reads survive a Redis that refuses writes", () => {
     expect(full.expireTimestamp).toBe(before.expireTimestamp);
     expect(await cache.fetch("k", () => ({ v: 2 }))).toEqual({ v: 1 });
     expect(cache.stats().readOnlyLoads).toBe(2);
+    // get and has are read-only scripts: they answer on a full Redis directly, not as a fallback.
+    expect(await cache.get("k")).toEqual({ v: 1 });
+    expect(await cache.has("k")).toBe(true);
+    expect(await cache.get("missing")).toBeNull();
     await expect(cache.save("k", 2)).rejects.toMatchObject({ code: "STORE_ERROR" });
     await primaryClient.config("SET", "maxmemory", "0");
     expect((await cache.load("k")).readAt).toBe(full.readAt);
@@ -99,6 +103,9 @@ describe("reads survive a Redis that refuses writes", () => {
     expect((await reader.load("a")).readAt).toBe(loaded.readAt);
     expect(await reader.fetch("b", () => "produced")).toBe("B");
     expect(reader.stats().readOnlyLoads).toBe(3);
+    expect(await reader.get("b")).toBe("B");
+    expect(await reader.has("a")).toBe(true);
+    expect(await reader.has("missing")).toBe(false);
     await expect(reader.load("missing")).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(reader.save("a", "x")).rejects.toMatchObject({
       code: "UNAVAILABLE",

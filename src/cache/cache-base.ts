@@ -142,6 +142,33 @@ export class CacheBase {
   }
 
   /**
+   * The value under `key`, or null when there is none: a plain read that records nothing (no readAt, no sliding
+   * TTL) and so also works on a full Redis and on a replica. LOCKED while another owner holds the key's lock, as
+   * load() is.
+   */
+  get<T = unknown>(key: string, next?: Callback<T | null>): Promise<T | null>;
+  get<T = unknown>(...input: unknown[]): Promise<T | null> {
+    return this.run(input, 1, async ([key]) => {
+      assertKey(key);
+      const outcome = await this.store.peek(key, this.owner);
+      if (outcome.status === "locked") throw locked(key);
+      this.counters.load(outcome.status === "ok");
+      return outcome.status === "ok" ? (deserializeValue(outcome.object.json) as T) : null;
+    });
+  }
+
+  /** Whether a live object exists under `key`; records nothing. LOCKED while another owner holds the key's lock. */
+  has(key: string, next?: Callback<boolean>): Promise<boolean>;
+  has(...input: unknown[]): Promise<boolean> {
+    return this.run(input, 1, async ([key]) => {
+      assertKey(key);
+      const outcome = await this.store.has(key, this.owner);
+      if (outcome === "locked") throw locked(key);
+      return outcome === "found";
+    });
+  }
+
+  /**
    * Removes the object. Resolves true if it existed, false if not; LOCKED if another owner holds the lock, and
    * LOCK_NOT_HELD when `requireLock` is set and this owner does not hold it.
    */

@@ -87,6 +87,7 @@ export interface CacheCommands {
   ): Promise<ScriptReply>;
   ahCacheLock(lockKey: string, fenceKey: string, owner: string, ttl: string): Promise<ScriptReply>;
   ahCacheLoadReadOnly(objectKey: string, lockKey: string, owner: string): Promise<ScriptReply>;
+  ahCacheHas(objectKey: string, lockKey: string, owner: string): Promise<ScriptReply>;
   ahCacheLoadOrLock(
     objectKey: string,
     lockKey: string,

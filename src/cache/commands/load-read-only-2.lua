@@ -1,8 +1,8 @@
 #!lua flags=no-writes,allow-oom
 --[[
-  load()'s fallback when Redis refuses writes (maxmemory with noeviction, a read-only replica): reads the value
-  under the same lock rules and writes nothing, so readAt is not recorded and no sliding TTL is applied. The flags
-  let Redis 7 run it on a replica and while out of memory.
+  get(), and load()'s fallback when Redis refuses writes (maxmemory with noeviction, a read-only replica): reads
+  the value under the same lock rules and writes nothing, so readAt is not recorded and no sliding TTL is applied.
+  The flags let Redis 7 run it on a replica and while out of memory.
 
   KEYS[1] object         KEYS[2] lock key
   ARGV[1] owner

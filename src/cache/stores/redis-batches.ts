@@ -1,12 +1,20 @@
 import calculateSlot from "cluster-key-slot";
 import type { Cluster } from "ioredis";
 import { ScriptReply, ScriptStatus } from "../commands/replies";
-import type { BatchLoadOutcome, BatchSaveEntry, BatchWriteOutcome, LoadOutcome } from "../types/store";
+import type {
+  BatchLoadOutcome,
+  BatchSaveEntry,
+  BatchWriteOutcome,
+  DumpEntry,
+  LoadOutcome,
+  RestoreOutcome,
+} from "../types/store";
 import type { CommandClient } from "./redis-store-base";
 import type { RedisKeyLayout } from "./redis-keys";
 import {
   decodeReply,
   decodeStoredObject,
+  encodeStoredObject,
   flag,
   foreignValue,
   toCacheError,
@@ -27,8 +35,8 @@ export interface RedisBatchesContext {
 type Group = number[];
 
 /**
- * loadMany, saveMany and destroyMany: one script per hash slot. On one Redis every key is in one group; on a
- * Cluster (every user key is its own hash tag) the keys are grouped by slot and the groups run in parallel.
+ * The Redis store's multi-key operations. loadMany, saveMany and destroyMany: one script per hash slot. On one Redis every key is in one group; on a
+ * Cluster (every user key is its own hash tag) the keys are grouped by slot and the groups run in parallel. restore: a dump's batch of entries, one script each, sent at once.
  */
 export class RedisBatches {
   constructor(private readonly context: RedisBatchesContext) {}
@@ -44,9 +52,9 @@ export class RedisBatches {
     return [...bySlot.values()];
   }
 
-  private async call(script: Promise<ScriptReply>): Promise<ScriptReply> {
+  private async call<T>(scripts: Promise<T>): Promise<T> {
     try {
-      return await script;
+      return await scripts;
     } catch (error) {
       throw toCacheError(error, this.context.endpoint(), this.context.lastConnectionError());
     }
@@ -148,5 +156,45 @@ export class RedisBatches {
       }),
     );
     return refused ? { ...refused, writtenKeys } : { status: "done", existed };
+  }
+
+  /**
+   * Sends the batch's restore scripts all at once (the Cache bounds the batch). ioredis writes them back to back
+   * on the connection (or to each key's node on a cluster), so this is pipelined without a pipeline object that
+   * would have to stay within one slot.
+   */
+  async restore(entries: DumpEntry[], owner: string): Promise<RestoreOutcome[]> {
+    const replies = await this.call(Promise.all(entries.map((entry) => this.restoreOne(entry, owner))));
+    return replies.map((reply, index) => {
+      const [status] = decodeReply(
+        this.context.layout,
+        entries[index].key,
+        reply,
+        ScriptStatus.OK,
+        ScriptStatus.EXPIRED,
+        ScriptStatus.LOCKED,
+      );
+      return status === ScriptStatus.OK ? "restored" : status === ScriptStatus.EXPIRED ? "expired" : "locked";
+    });
+  }
+
+  private restoreOne(entry: DumpEntry, owner: string): Promise<ScriptReply> {
+    const lockKey = this.context.layout.lockKey(entry.key);
+    if (entry.type === "list")
+      return this.context.client.ahCacheRestoreList(
+        this.context.layout.listKey(entry.key),
+        lockKey,
+        owner,
+        entry.append ? "1" : "",
+        ...entry.items,
+      );
+    const expire = entry.expireTimestamp === null ? "" : String(entry.expireTimestamp);
+    return this.context.client.ahCacheRestoreObject(
+      this.context.layout.objectKey(entry.key),
+      lockKey,
+      owner,
+      encodeStoredObject(entry),
+      expire,
+    );
   }
 }

@@ -5,6 +5,7 @@ import type {
   BatchWriteOutcome,
   CacheStore,
   DestroyOutcome,
+  HasOutcome,
   DumpEntry,
   ListLengthOutcome,
   LoadOrLockOutcome,
@@ -19,7 +20,6 @@ import {
   WRITE_STATUSES,
   decodeReply,
   decodeStoredObject,
-  encodeStoredObject,
   flag,
   refusal,
   toCacheError,
@@ -101,14 +101,29 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
     return this.objectOutcome(decodeReply(this.layout, key, reply, ...READ_STATUSES));
   }
 
-  private async loadReadOnly(key: string, owner: string): Promise<LoadOutcome> {
+  peek(key: string, owner: string): Promise<LoadOutcome> {
+    return this.loadReadOnly(key, owner, false);
+  }
+
+  async has(key: string, owner: string): Promise<HasOutcome> {
+    const [status] = await this.script(
+      key,
+      this.client.ahCacheHas(this.layout.objectKey(key), this.layout.lockKey(key), owner),
+      ...READ_STATUSES,
+    );
+    if (status === ScriptStatus.LOCKED) return "locked";
+    return status === ScriptStatus.OK ? "found" : "missing";
+  }
+
+  /** `fallback`: load's answer while Redis refuses writes, marked readOnly; otherwise get()'s plain read. */
+  private async loadReadOnly(key: string, owner: string, fallback = true): Promise<LoadOutcome> {
     const reply = await this.script(
       key,
       this.client.ahCacheLoadReadOnly(this.layout.objectKey(key), this.layout.lockKey(key), owner),
       ...READ_STATUSES,
     );
     const outcome = this.objectOutcome(reply);
-    return outcome.status === "ok" ? { ...outcome, readOnly: true } : outcome;
+    return outcome.status === "ok" && fallback ? { ...outcome, readOnly: true } : outcome;
   }
 
   /** A reading script's `[OK, stored, newExpireTimestamp?]`, `[MISSING]` or `[LOCKED]`, already decoded. */
@@ -246,45 +261,8 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
     return status === ScriptStatus.LOCKED ? { status: "locked" } : { status: "ok", length: length as number };
   }
 
-  /**
-   * Sends the batch's restore scripts all at once (the Cache bounds the batch). ioredis writes them back to back
-   * on the connection (or to each key's node on a cluster), so this is pipelined without a pipeline object that
-   * would have to stay within one slot.
-   */
-  async restore(entries: DumpEntry[], owner: string): Promise<RestoreOutcome[]> {
-    const replies = await this.call(Promise.all(entries.map((entry) => this.restoreOne(entry, owner))));
-    return replies.map((reply, index) => {
-      const [status] = decodeReply(
-        this.layout,
-        entries[index].key,
-        reply,
-        ScriptStatus.OK,
-        ScriptStatus.EXPIRED,
-        ScriptStatus.LOCKED,
-      );
-      return status === ScriptStatus.OK ? "restored" : status === ScriptStatus.EXPIRED ? "expired" : "locked";
-    });
+  /** A dump's batch of entries, each restored by its own script, all sent at once (see RedisBatches). */
+  restore(entries: DumpEntry[], owner: string): Promise<RestoreOutcome[]> {
+    return this.batches.restore(entries, owner);
   }
-
-  private restoreOne(entry: DumpEntry, owner: string): Promise<ScriptReply> {
-    const lockKey = this.layout.lockKey(entry.key);
-    if (entry.type === "list")
-      return this.client.ahCacheRestoreList(
-        this.layout.listKey(entry.key),
-        lockKey,
-        owner,
-        entry.append ? "1" : "",
-        ...entry.items,
-      );
-    const expire = entry.expireTimestamp === null ? "" : String(entry.expireTimestamp);
-    return this.client.ahCacheRestoreObject(
-      this.layout.objectKey(entry.key),
-      lockKey,
-      owner,
-      encodeStoredObject(entry),
-      expire,
-    );
-  }
-
-  /** Runs a script and decodes its reply in the one place replies are checked; Redis errors become CacheErrors. */
 }

@@ -26,6 +26,7 @@ export type LoadOrLockOutcome =
 export type SaveOutcome = "saved" | "locked" | "not-holder";
 export type DestroyOutcome = "destroyed" | "missing" | "locked" | "not-holder";
 
+export type HasOutcome = "found" | "missing" | "locked";
 /** One key of a batch read: what load() would answer, or the error only that key met (a foreign value). */
 export type BatchLoadOutcome = LoadOutcome | { status: "error"; error: CacheError };
 /** One key of a batch save. */
@@ -94,6 +95,10 @@ export interface CacheStore {
   loadOrLock(key: string, owner: string, lockTtlMs: number): Promise<LoadOrLockOutcome>;
   /** Removes the key's object and its list; "destroyed" when either existed. */
   destroy(key: string, owner: string, requireLock: boolean): Promise<DestroyOutcome>;
+  /** Reads the object under load's lock rules, recording nothing (no readAt, no sliding TTL). */
+  peek(key: string, owner: string): Promise<LoadOutcome>;
+  /** Whether a live object exists, under load's lock rules, recording nothing. */
+  has(key: string, owner: string): Promise<HasOutcome>;
   /** load() of every key, in order, in one step per hash slot. */
   loadMany(keys: string[], owner: string, ttlMs: number | null): Promise<BatchLoadOutcome[]>;
   /** save() of every entry, all or nothing per hash slot. */
