@@ -5,7 +5,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   // log/, pids/ and public/ are what actionhero writes into the working directory when a server runs.
-  { ignores: ["dist/", "dist-bench/", "coverage/", "node_modules/", "log/", "pids/", "public/"] },
+  { ignores: ["dist/", "dist-bench/", "coverage/", "node_modules/", "log/", "pids/", "public/", ".docs-check/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
