@@ -8,7 +8,7 @@ import {
   ownField,
   ttlAndOptions,
 } from "./arguments";
-import { ProducerFailure, attempt, splitCallback, withCallback, withLoadCallback } from "./call-style";
+import { ProducerFailure, asFailure, splitCallback, withCallback, withLoadCallback } from "./call-style";
 import { CacheError, CacheErrorCodes, lockNotHeld, locked, notFound } from "./errors";
 import { deserializeValue, serializeValue } from "./serialization";
 import type {
@@ -65,15 +65,24 @@ export class CacheBase {
    */
   protected run<T>(input: unknown[], required: number, body: (args: unknown[]) => Promise<T>): Promise<T> {
     const [args, next] = splitCallback(input, required);
-    return withCallback(this.counted(attempt(() => body(args))), next);
+    return withCallback(
+      this.settled(() => body(args)),
+      next,
+    );
   }
 
-  /** Counts a failed call under its error code, passing the outcome through. */
-  protected counted<T>(promise: Promise<T>): Promise<T> {
-    return promise.catch((error: unknown) => {
-      if (error instanceof CacheError) this.counters.error(error.code);
-      throw error instanceof ProducerFailure ? error.error : error;
-    });
+  /**
+   * Runs a call's body in one async step: it never throws synchronously, and rejects with a CacheError counted
+   * under its code (or a producer's own error, unchanged). One promise layer, on the path of every call.
+   */
+  protected async settled<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      const failure = asFailure(error);
+      if (failure instanceof CacheError) this.counters.error(failure.code);
+      throw failure instanceof ProducerFailure ? failure.error : failure;
+    }
   }
 
   get kind(): StoreKind {
@@ -119,25 +128,23 @@ export class CacheBase {
   load<T = unknown>(key: string, options?: LoadOptions | null, next?: LoadCallback<T>): Promise<LoadResult<T>>;
   load<T = unknown>(...input: unknown[]): Promise<LoadResult<T>> {
     const [[key, rawOptions], next] = splitCallback(input, 1);
-    const promise = this.counted(
-      attempt(async () => {
-        assertKey(key);
-        const options = plainOptions(rawOptions, LOAD_OPTIONS, "load options");
-        const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
-        const retry = retryBudget(ownField(options, "retry"), "options.retry");
-        const outcome = await this.whileLocked(
-          key,
-          retry,
-          () => this.store.load(key, this.owner, ttl),
-          (found) => found.status === "locked",
-        );
-        if (outcome.status === "locked") throw locked(key);
-        this.counters.load(outcome.status === "ok", outcome.status === "ok" && outcome.readOnly === true);
-        if (outcome.status === "missing") throw notFound(key);
-        const { json, expireTimestamp, createdAt, readAt } = outcome.object;
-        return { key, value: deserializeValue(json) as T, expireTimestamp, createdAt, readAt };
-      }),
-    );
+    const promise = this.settled(async () => {
+      assertKey(key);
+      const options = plainOptions(rawOptions, LOAD_OPTIONS, "load options");
+      const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
+      const retry = retryBudget(ownField(options, "retry"), "options.retry");
+      const outcome = await this.whileLocked(
+        key,
+        retry,
+        () => this.store.load(key, this.owner, ttl),
+        (found) => found.status === "locked",
+      );
+      if (outcome.status === "locked") throw locked(key);
+      this.counters.load(outcome.status === "ok", outcome.status === "ok" && outcome.readOnly === true);
+      if (outcome.status === "missing") throw notFound(key);
+      const { json, expireTimestamp, createdAt, readAt } = outcome.object;
+      return { key, value: deserializeValue(json) as T, expireTimestamp, createdAt, readAt };
+    });
     return withLoadCallback(promise, next);
   }
 

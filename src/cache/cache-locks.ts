@@ -1,5 +1,4 @@
 import { LOCKS_OPTIONS, LOCK_OPTIONS, flag, ownField, scopeAndOptions, ttlAndOptions } from "./arguments";
-import { attempt } from "./call-style";
 import { CacheError, CacheErrorCodes } from "./errors";
 import { LockContext, holdLock } from "./lock-holder";
 import type { Callback, LockOptions, WithLockOptions } from "./types/options";
@@ -78,26 +77,24 @@ export class CacheLocks extends CacheBase {
     fn: (context: LockContext) => T | Promise<T>,
     options: WithLockOptions = {},
   ): Promise<T> {
-    const { ttl, token } = await this.counted(
-      attempt(async () => {
-        assertKey(key);
-        if (typeof fn !== "function")
-          throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "withLock needs a function to run");
-        const checked = plainOptions(options, LOCK_OPTIONS, "withLock options");
-        const ttl = optionalDuration(ownField(checked, "expireTimeMS"), "options.expireTimeMS") ?? this.lockDuration;
-        const retry =
-          ownField(checked, "retry") === undefined ? ttl : retryBudget(ownField(checked, "retry"), "options.retry");
-        const token = await this.acquire(key, ttl, retry);
-        if (token === 0) {
-          throw new CacheError(
-            CacheErrorCodes.LOCK_TIMEOUT,
-            `could not take the lock on ${JSON.stringify(key)} within ${retry} ms`,
-            { key },
-          );
-        }
-        return { ttl, token };
-      }),
-    );
+    const { ttl, token } = await this.settled(async () => {
+      assertKey(key);
+      if (typeof fn !== "function")
+        throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "withLock needs a function to run");
+      const checked = plainOptions(options, LOCK_OPTIONS, "withLock options");
+      const ttl = optionalDuration(ownField(checked, "expireTimeMS"), "options.expireTimeMS") ?? this.lockDuration;
+      const retry =
+        ownField(checked, "retry") === undefined ? ttl : retryBudget(ownField(checked, "retry"), "options.retry");
+      const token = await this.acquire(key, ttl, retry);
+      if (token === 0) {
+        throw new CacheError(
+          CacheErrorCodes.LOCK_TIMEOUT,
+          `could not take the lock on ${JSON.stringify(key)} within ${retry} ms`,
+          { key },
+        );
+      }
+      return { ttl, token };
+    });
     return holdLock({ store: this.store, key, owner: this.owner, ttl, token }, fn);
   }
 

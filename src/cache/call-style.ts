@@ -26,16 +26,12 @@ export function splitCallback(args: unknown[], required: number): [unknown[], An
   return [args, undefined];
 }
 
-/** Runs an operation so that it never throws synchronously, and always rejects with a CacheError (or a producer's own error). */
-export async function attempt<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (error instanceof CacheError || error instanceof ProducerFailure) throw error;
-    throw new CacheError(CacheErrorCodes.STORE_ERROR, `unexpected failure: ${(error as Error)?.message ?? error}`, {
-      cause: error,
-    });
-  }
+/** What a failed operation rejects with: a CacheError as it is, anything unexpected as a STORE_ERROR. */
+export function asFailure(error: unknown): CacheError | ProducerFailure {
+  if (error instanceof CacheError || error instanceof ProducerFailure) return error;
+  return new CacheError(CacheErrorCodes.STORE_ERROR, `unexpected failure: ${(error as Error)?.message ?? error}`, {
+    cause: error,
+  });
 }
 
 /** Resolves the promise, and also calls `next(error, result)` when a callback was given. */
