@@ -9,7 +9,7 @@ export const MAX_VALUE_DEPTH = 256;
  * Objects with a toJSON method (Date, for instance) are stored as JSON.stringify stores them.
  */
 export function serializeValue(value: unknown, maxValueBytes: number): string {
-  if (!isPrimitiveThatRoundTrips(value)) assertRoundTrips(value, { segments: [] }, new Set(), 0);
+  if (!isPrimitiveThatRoundTrips(value)) assertRoundTrips(value, { segments: [], ancestors: [] }, 0);
   const json = JSON.stringify(value);
   // Length in UTF-16 units is a lower bound on bytes; only count bytes when it could matter.
   if (json.length * 3 > maxValueBytes && Buffer.byteLength(json, "utf8") > maxValueBytes) {
@@ -46,6 +46,11 @@ const TO_JSON = Symbol("toJSON");
  */
 interface Trail {
   segments: Array<number | string | typeof TO_JSON>;
+  /**
+   * The objects being walked, outermost first: a value found among them is a cycle. An array, not a Set: walks are
+   * shallow (MAX_VALUE_DEPTH at most), and push/pop/includes cost less than Set add/delete/has at these sizes.
+   */
+  ancestors: object[];
 }
 
 function pathOf(trail: Trail): string {
@@ -71,20 +76,14 @@ function refuse(trail: Trail, why: string): never {
 }
 
 /** Checks a child value, with its step on the trail while it is checked. */
-function assertChild(
-  value: unknown,
-  segment: number | string | typeof TO_JSON,
-  trail: Trail,
-  ancestors: Set<object>,
-  depth: number,
-): void {
+function assertChild(value: unknown, segment: number | string | typeof TO_JSON, trail: Trail, depth: number): void {
   if (isPrimitiveThatRoundTrips(value)) return;
   trail.segments.push(segment);
-  assertRoundTrips(value, trail, ancestors, depth);
+  assertRoundTrips(value, trail, depth);
   trail.segments.pop();
 }
 
-function assertRoundTrips(value: unknown, trail: Trail, ancestors: Set<object>, depth: number): void {
+function assertRoundTrips(value: unknown, trail: Trail, depth: number): void {
   if (depth > MAX_VALUE_DEPTH) refuse(trail, `is nested deeper than ${MAX_VALUE_DEPTH} levels`);
   switch (typeof value) {
     case "string":
@@ -116,19 +115,21 @@ function assertRoundTrips(value: unknown, trail: Trail, ancestors: Set<object>, 
       refuse(trail, `has a toJSON method that threw (${(error as Error)?.message ?? error})`);
     }
     trail.segments.push(TO_JSON);
-    assertRoundTrips(converted, trail, ancestors, depth + 1);
+    assertRoundTrips(converted, trail, depth + 1);
     trail.segments.pop();
     return;
   }
-  if (ancestors.has(object)) refuse(trail, "refers back to one of its own ancestors (a circular structure)");
-  ancestors.add(object);
+  if (trail.ancestors.includes(object)) {
+    refuse(trail, "refers back to one of its own ancestors (a circular structure)");
+  }
+  trail.ancestors.push(object);
   if (Array.isArray(object)) {
     for (let index = 0; index < object.length; index++) {
       if (!(index in object)) {
         trail.segments.push(index);
         refuse(trail, "is a hole in a sparse array, which JSON stores as null");
       }
-      assertChild(object[index], index, trail, ancestors, depth + 1);
+      assertChild(object[index], index, trail, depth + 1);
     }
   } else {
     const prototype = Object.getPrototypeOf(object) as { constructor?: { name?: string } } | null;
@@ -145,8 +146,8 @@ function assertRoundTrips(value: unknown, trail: Trail, ancestors: Set<object>, 
       // An undefined property is dropped, as JSON.stringify, actionhero and every peer store do: option bags and
       // ORM objects carry them, and `{ a: 1, b: undefined }` reading back as `{ a: 1 }` is what callers expect.
       if (object[property] === undefined) continue;
-      assertChild(object[property], property, trail, ancestors, depth + 1);
+      assertChild(object[property], property, trail, depth + 1);
     }
   }
-  ancestors.delete(object);
+  trail.ancestors.pop();
 }
