@@ -109,3 +109,14 @@ test("fetch of a missing value sends three commands: read-or-lock, the guarded s
   expect(new Set(recorder.names)).toEqual(new Set(["evalsha"]));
   expect(topLevelCalls(await admin.info("commandstats")).evalsha).toBe(3 * OPERATIONS);
 });
+
+test("loadMany of 10 keys runs one MGET for all of them inside Redis, then one SETRANGE per key", async () => {
+  for (let i = 0; i < 100; i++) await alice.saveMany(tenEntries(i));
+  await admin.config("RESETSTAT");
+  for (let i = 0; i < 100; i++) await alice.loadMany(tenKeys(i));
+  const calls = topLevelCalls(await admin.info("commandstats"));
+  expect(calls.evalsha).toBe(100);
+  expect(calls.mget).toBe(100);
+  expect(calls.time).toBe(100);
+  expect(calls.setrange).toBe(1000);
+});
