@@ -11,17 +11,10 @@
 ]]
 --- @include "includes/time"
 --- @include "includes/read-object"
+--- @include "includes/record-read"
 
 local status, object = readObject(KEYS[1], KEYS[2], ARGV[1])
 if status ~= OK then return {status} end
 
-local now = nowMs()
-local ttl = tonumber(ARGV[2])
-if ttl then
-  local expireAt = now + ttl
-  redis.call('SETRANGE', KEYS[1], READ_AT_OFFSET, field(now) .. field(expireAt))
-  redis.call('PEXPIREAT', KEYS[1], expireAt)
-  return {OK, object, expireAt}
-end
-redis.call('SETRANGE', KEYS[1], READ_AT_OFFSET, field(now))
-return {OK, object, ''}
+local expireAt = recordRead(KEYS[1], nowMs(), tonumber(ARGV[2]))
+return {OK, object, expireAt or ''}

@@ -12,6 +12,7 @@
 ]]
 --- @include "includes/time"
 --- @include "includes/read-object"
+--- @include "includes/record-read"
 
 local owner, ttl = ARGV[1], tonumber(ARGV[2])
 local now = nowMs()
@@ -25,17 +26,10 @@ for i = 1, #KEYS, 2 do
   local status = objectStatus(objectKey, object, found[i + 1], owner)
   local expireAt = ''
   if status == OK then
-    local readAt = field(now)
-    local expiry = string.sub(object, READ_AT_OFFSET + 14, HEADER_LENGTH)
-    if ttl then
-      expireAt = now + ttl
-      expiry = field(expireAt)
-      redis.call('SETRANGE', objectKey, READ_AT_OFFSET, readAt .. expiry)
-      redis.call('PEXPIREAT', objectKey, expireAt)
-    else
-      redis.call('SETRANGE', objectKey, READ_AT_OFFSET, readAt)
-    end
-    rewritten[objectKey] = string.sub(object, 1, READ_AT_OFFSET) .. readAt .. expiry .. string.sub(object, HEADER_LENGTH + 1)
+    local moved = recordRead(objectKey, now, ttl)
+    local expiry = moved and field(moved) or string.sub(object, READ_AT_OFFSET + 14, HEADER_LENGTH)
+    expireAt = moved or ''
+    rewritten[objectKey] = string.sub(object, 1, READ_AT_OFFSET) .. field(now) .. expiry .. string.sub(object, HEADER_LENGTH + 1)
   else
     object = nil
   end

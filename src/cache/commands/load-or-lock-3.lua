@@ -14,11 +14,12 @@
 ]]
 --- @include "includes/time"
 --- @include "includes/read-object"
+--- @include "includes/record-read"
 --- @include "includes/acquire"
 
 local status, object, holder = readObject(KEYS[1], KEYS[2], ARGV[1])
 if status == OK then
-  redis.call('SETRANGE', KEYS[1], READ_AT_OFFSET, field(nowMs()))
+  recordRead(KEYS[1], nowMs(), nil)
   return {OK, object}
 end
 if status ~= MISSING then return {status} end
