@@ -73,7 +73,7 @@ export class CacheBatches extends CacheLocks {
       const entries = batchEntries(rawEntries, ttl, this.maxValueBytes);
       if (entries.length === 0) return true as const;
       this.assertBatchWritten(await this.store.saveMany(entries, this.owner, requireLock), entries.length);
-      for (let index = 0; index < entries.length; index++) this.counters.save();
+      this.counters.save(entries.length);
       return true as const;
     });
   }

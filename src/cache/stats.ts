@@ -22,8 +22,9 @@ export class CacheCounters {
     if (readOnly) this.counts.readOnlyLoads += 1;
   }
 
-  save(): void {
-    this.counts.saves += 1;
+  /** `count` saves (a saveMany counts each entry). */
+  save(count = 1): void {
+    this.counts.saves += count;
   }
 
   lockWait(): void {

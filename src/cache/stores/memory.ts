@@ -33,8 +33,26 @@ export class MemoryStore extends MemoryStoreBase implements CacheStore {
     const now = this.now();
     const refusal = this.writeRefusal(key, owner, requireLock, now);
     if (refusal) return refusal;
-    this.objects.set(key, { json, createdAt: now, readAt: null, expireTimestamp: ttlMs === null ? null : now + ttlMs });
+    this.put(key, json, ttlMs, now);
     return "saved";
+  }
+
+  /** A fresh object made at `now`: readAt cleared, and the expiry `ttlMs` from now (null: never). */
+  private put(key: string, json: string, ttlMs: number | null, now: number): void {
+    this.objects.set(key, { json, createdAt: now, readAt: null, expireTimestamp: ttlMs === null ? null : now + ttlMs });
+  }
+
+  /** Removes the key's object and list; true if either existed. */
+  private remove(key: string, now: number): boolean {
+    const hadObject = this.liveObject(key, now) !== undefined && this.objects.delete(key);
+    const hadList = this.lists.delete(key);
+    return hadObject || hadList;
+  }
+
+  /** The live object `owner` may read under the lock rules: "locked", the object, or undefined when missing. */
+  private readable(key: string, owner: string, now: number) {
+    if (this.lockTable.lockedByOther(key, owner, now)) return "locked" as const;
+    return this.liveObject(key, now);
   }
 
   async load(key: string, owner: string, ttlMs: number | null): Promise<LoadOutcome> {
@@ -52,8 +70,8 @@ export class MemoryStore extends MemoryStoreBase implements CacheStore {
   }
 
   private loadNow(key: string, owner: string, ttlMs: number | null, now: number): LoadOutcome {
-    if (this.lockTable.lockedByOther(key, owner, now)) return { status: "locked" };
-    const object = this.liveObject(key, now);
+    const object = this.readable(key, owner, now);
+    if (object === "locked") return { status: "locked" };
     if (!object) return { status: "missing" };
     const previousReadAt = object.readAt;
     object.readAt = now;
@@ -73,15 +91,12 @@ export class MemoryStore extends MemoryStoreBase implements CacheStore {
     const now = this.now();
     const refusal = this.writeRefusal(key, owner, requireLock, now);
     if (refusal) return refusal;
-    const hadObject = this.liveObject(key, now) !== undefined && this.objects.delete(key);
-    const hadList = this.lists.delete(key);
-    return hadObject || hadList ? "destroyed" : "missing";
+    return this.remove(key, now) ? "destroyed" : "missing";
   }
 
   async peek(key: string, owner: string): Promise<LoadOutcome> {
-    const now = this.now();
-    if (this.lockTable.lockedByOther(key, owner, now)) return { status: "locked" };
-    const object = this.liveObject(key, now);
+    const object = this.readable(key, owner, this.now());
+    if (object === "locked") return { status: "locked" };
     return object ? { status: "ok", object: { ...object } } : { status: "missing" };
   }
 
@@ -105,14 +120,7 @@ export class MemoryStore extends MemoryStoreBase implements CacheStore {
       now,
     );
     if (refused) return refused;
-    for (const { key, json, ttlMs } of entries) {
-      this.objects.set(key, {
-        json,
-        createdAt: now,
-        readAt: null,
-        expireTimestamp: ttlMs === null ? null : now + ttlMs,
-      });
-    }
+    for (const { key, json, ttlMs } of entries) this.put(key, json, ttlMs, now);
     return { status: "done", existed: 0 };
   }
 
@@ -121,10 +129,7 @@ export class MemoryStore extends MemoryStoreBase implements CacheStore {
     const refused = this.firstRefusal(keys, owner, requireLock, now);
     if (refused) return refused;
     let existed = 0;
-    for (const key of keys) {
-      const hadObject = this.liveObject(key, now) !== undefined && this.objects.delete(key);
-      if (this.lists.delete(key) || hadObject) existed += 1;
-    }
+    for (const key of keys) if (this.remove(key, now)) existed += 1;
     return { status: "done", existed };
   }
 

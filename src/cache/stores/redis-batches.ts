@@ -13,7 +13,7 @@ import type { CommandClient } from "./redis-store-base";
 import type { RedisKeyLayout } from "./redis-keys";
 import {
   decodeReply,
-  decodeStoredObject,
+  readOutcome,
   encodeStoredObject,
   flag,
   foreignValue,
@@ -27,6 +27,8 @@ export interface RedisBatchesContext {
   layout: RedisKeyLayout;
   endpoint: () => string;
   lastConnectionError: () => string | undefined;
+  /** The store's own call(): awaits an operation, turning Redis errors into CacheErrors. */
+  call: <T>(operation: Promise<T>) => Promise<T>;
   /** The single-key read that writes nothing, for a group whose batch read Redis refused (full, or a replica). */
   loadReadOnly: (key: string, owner: string) => Promise<LoadOutcome>;
 }
@@ -50,14 +52,6 @@ export class RedisBatches {
       bySlot.set(slot, [...(bySlot.get(slot) ?? []), index]);
     }
     return [...bySlot.values()];
-  }
-
-  private async call<T>(scripts: Promise<T>): Promise<T> {
-    try {
-      return await scripts;
-    } catch (error) {
-      throw toCacheError(error, this.context.endpoint(), this.context.lastConnectionError());
-    }
   }
 
   async loadMany(keys: string[], owner: string, ttlMs: number | null): Promise<BatchLoadOutcome[]> {
@@ -87,13 +81,9 @@ export class RedisBatches {
     }
     decodeReply(layout, keys[0], reply, ScriptStatus.OK);
     return keys.map((key, index) => {
-      const [status, stored, expireAt] = reply.slice(1 + 3 * index, 4 + 3 * index);
-      if (status === ScriptStatus.LOCKED) return { status: "locked" };
-      if (status === ScriptStatus.MISSING) return { status: "missing" };
-      if (status !== ScriptStatus.OK) return { status: "error", error: foreignValue(layout, key) };
-      const object = decodeStoredObject(stored as string);
-      if (expireAt !== "") object.expireTimestamp = Number(expireAt);
-      return { status: "ok", object };
+      const triple = reply.slice(1 + 3 * index, 4 + 3 * index) as ScriptReply;
+      if (triple[0] === ScriptStatus.FOREIGN) return { status: "error", error: foreignValue(layout, key) };
+      return readOutcome(triple);
     });
   }
 
@@ -137,7 +127,7 @@ export class RedisBatches {
     let refused: { status: "locked" | "not-holder"; key: string } | undefined;
     await Promise.all(
       this.groups(keys).map(async (group) => {
-        const reply = await this.call(script(group));
+        const reply = await this.context.call(script(group));
         const [status, detail] = decodeReply(
           this.context.layout,
           keys[group[0]],
@@ -164,7 +154,7 @@ export class RedisBatches {
    * would have to stay within one slot.
    */
   async restore(entries: DumpEntry[], owner: string): Promise<RestoreOutcome[]> {
-    const replies = await this.call(Promise.all(entries.map((entry) => this.restoreOne(entry, owner))));
+    const replies = await this.context.call(Promise.all(entries.map((entry) => this.restoreOne(entry, owner))));
     return replies.map((reply, index) => {
       const [status] = decodeReply(
         this.context.layout,

@@ -1,6 +1,6 @@
 import { ScriptReply, ScriptStatus } from "../commands/replies";
 import { CacheError, CacheErrorCodes } from "../errors";
-import type { StoredObject } from "../types/store";
+import type { LoadOutcome, StoredObject } from "../types/store";
 import type { RedisKeyLayout } from "./redis-keys";
 
 /** What the Redis store makes of Redis's replies and errors: script statuses, stored objects, CacheErrors. */
@@ -112,4 +112,16 @@ export function decodeReply(
     );
   }
   return reply;
+}
+
+/**
+ * A reading script's `[OK, stored, newExpireTimestamp or ""]`, `[MISSING]` or `[LOCKED]` (load-2, load-read-only-2,
+ * and each key's triple of load-many-n) as the store's outcome.
+ */
+export function readOutcome([status, stored, expireTimestamp]: ScriptReply): LoadOutcome {
+  if (status === ScriptStatus.LOCKED) return { status: "locked" };
+  if (status === ScriptStatus.MISSING) return { status: "missing" };
+  const object = decodeStoredObject(stored as string);
+  if (expireTimestamp !== undefined && expireTimestamp !== "") object.expireTimestamp = Number(expireTimestamp);
+  return { status: "ok", object };
 }

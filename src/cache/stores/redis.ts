@@ -21,6 +21,7 @@ import {
   decodeReply,
   decodeStoredObject,
   flag,
+  readOutcome,
   refusal,
   toCacheError,
   tokenArgument,
@@ -46,6 +47,7 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
       layout: this.layout,
       endpoint: () => this.endpoint,
       lastConnectionError: () => this.lastConnectionError,
+      call: (operation) => this.call(operation),
       loadReadOnly: (key, owner) => this.loadReadOnly(key, owner),
     });
   }
@@ -98,7 +100,7 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
       if (!writesRefused(error)) throw toCacheError(error, this.endpoint, this.lastConnectionError);
       return this.loadReadOnly(key, owner);
     }
-    return this.objectOutcome(decodeReply(this.layout, key, reply, ...READ_STATUSES));
+    return readOutcome(decodeReply(this.layout, key, reply, ...READ_STATUSES));
   }
 
   peek(key: string, owner: string): Promise<LoadOutcome> {
@@ -122,17 +124,8 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
       this.client.ahCacheLoadReadOnly(this.layout.objectKey(key), this.layout.lockKey(key), owner),
       ...READ_STATUSES,
     );
-    const outcome = this.objectOutcome(reply);
+    const outcome = readOutcome(reply);
     return outcome.status === "ok" && fallback ? { ...outcome, readOnly: true } : outcome;
-  }
-
-  /** A reading script's `[OK, stored, newExpireTimestamp?]`, `[MISSING]` or `[LOCKED]`, already decoded. */
-  private objectOutcome([status, stored, expireTimestamp]: ScriptReply): LoadOutcome {
-    if (status === ScriptStatus.LOCKED) return { status: "locked" };
-    if (status === ScriptStatus.MISSING) return { status: "missing" };
-    const object = decodeStoredObject(stored as string);
-    if (expireTimestamp !== undefined && expireTimestamp !== "") object.expireTimestamp = Number(expireTimestamp);
-    return { status: "ok", object };
   }
 
   async loadOrLock(key: string, owner: string, lockTtlMs: number): Promise<LoadOrLockOutcome> {
