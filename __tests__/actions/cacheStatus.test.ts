@@ -1,6 +1,7 @@
 import { api, config, specHelper } from "actionhero";
 import type { CacheStatusAction } from "../../src";
 import { useActionheroProcess } from "../helpers/actionhero-process";
+import { compiledCacheInitializer } from "../helpers/compiled-initializer";
 
 const server = useActionheroProcess();
 
@@ -65,8 +66,7 @@ test("GET /api/cacheStatus answers over HTTP", async () => {
 
 test("with config.cache.statusShowsOwner, cacheStatus includes the owner", async () => {
   // The compiled initializer, the one the server loaded (and whose options the action reads).
-  const compiled = "../../dist/initializers/cache";
-  const { CacheInitializer } = (await import(compiled)) as typeof import("../../src/initializers/cache");
+  const CacheInitializer = await compiledCacheInitializer();
   const initializer = new CacheInitializer();
   const running = api.cache;
   config.cache = { statusShowsOwner: true };

@@ -1,12 +1,12 @@
 import { config } from "actionhero";
 import { closestName } from "../../src/plugin/closest-name";
 import { CACHE_OPTION_NAMES } from "../../src/plugin/config";
+import { compiledCacheInitializer } from "../helpers/compiled-initializer";
 
 /** A typo in config.cache stops the server at start, naming the key and the option it most likely meant. */
 async function initializeWith(cacheConfig: unknown): Promise<{ code?: string; message: string; stack?: string }> {
   (config as Record<string, unknown>).cache = cacheConfig;
-  const compiled = "../../dist/initializers/cache";
-  const { CacheInitializer } = (await import(compiled)) as typeof import("../../src/initializers/cache");
+  const CacheInitializer = await compiledCacheInitializer();
   const initializer = new CacheInitializer();
   try {
     return (await initializer.initialize().then(

@@ -2,6 +2,7 @@ import { config } from "actionhero";
 import { connectRedis, redisUrl } from "../helpers/redis";
 import { startVersionProxy, type VersionProxy } from "../../test-support/version-proxy";
 import { isVersionBelow, redisServerVersion } from "../../src/plugin/redis-version";
+import { compiledCacheInitializer } from "../helpers/compiled-initializer";
 
 /**
  * The plugin refuses a Redis older than its scripts need, at start, in one line. The Redis here is the real one,
@@ -33,8 +34,7 @@ test("a Redis older than 7.0 is refused at start with one line naming both versi
   const redisConfig = config.redis as { client: { args: Array<Record<string, unknown>> } };
   const originalArgs = redisConfig.client.args;
   redisConfig.client.args = [{ ...originalArgs[0], host: "127.0.0.1", port: proxy.port }];
-  const compiled = "../../dist/initializers/cache";
-  const { CacheInitializer } = (await import(compiled)) as typeof import("../../src/initializers/cache");
+  const CacheInitializer = await compiledCacheInitializer();
   const initializer = new CacheInitializer();
   try {
     const failure = (await initializer.initialize().catch((error: unknown) => error)) as Error;

@@ -1,5 +1,6 @@
 import { config } from "actionhero";
 import { freePort } from "../../test-support/redis-server";
+import { compiledCacheInitializer } from "../helpers/compiled-initializer";
 
 /**
  * Start-up with Redis unreachable (and not in-memory mode): the plugin starts, logs one line naming host and port,
@@ -15,10 +16,7 @@ test("the initializer starts without Redis and api.cache answers UNAVAILABLE nam
   redisConfig.client.args = [{ ...originalArgs[0], port: closedPort, retryStrategy: () => 200, disconnectTimeout: 50 }];
   (config as Record<string, unknown>).cache = { operationTimeoutMs: 500 };
   const { api } = await import("actionhero");
-  // The compiled initializer, as a server loads it, typed from its source; the path is a variable so that neither
-  // lint nor the compiler depends on dist/ being built, or compares its declarations with the source's.
-  const compiled = "../../dist/initializers/cache";
-  const { CacheInitializer } = (await import(compiled)) as typeof import("../../src/initializers/cache");
+  const CacheInitializer = await compiledCacheInitializer();
   const initializer = new CacheInitializer();
   try {
     await initializer.initialize();
