@@ -12,7 +12,8 @@ export const LOCK_OPTIONS = ["expireTimeMS", "retry"] as const;
 export const LOCKS_OPTIONS = ["details"] as const;
 export const CLEAR_OPTIONS = ["locks"] as const;
 export const LIST_WRITE_OPTIONS = ["requireLock"] as const;
-export const FETCH_OPTIONS = ["expireTimeMS", "lockTimeoutMS"] as const;
+export const FETCH_OPTIONS = ["expireTimeMS", "lockTimeoutMS", "grace"] as const;
+export const GET_OPTIONS = ["grace"] as const;
 export const DUMP_WRITE_OPTIONS = ["onProgress"] as const;
 export const DUMP_READ_OPTIONS = ["mode", "onProgress"] as const;
 

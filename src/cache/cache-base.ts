@@ -23,6 +23,8 @@ import type {
 } from "./types/options";
 import type { CacheStore, StoreKind } from "./types/store";
 import { assertKey, optionalDuration, plainOptions, positiveDuration, retryBudget } from "./validation";
+import { DEFAULT_NEAR_CACHE_LIMITS, NearCache, type NearCacheLimits } from "./near-cache";
+import { NearStore } from "./near-store";
 import { SingleFlight } from "./single-flight";
 import { CacheCounters } from "./stats";
 import { whileLocked } from "./waiting";
@@ -30,6 +32,37 @@ import { WaitingRoom } from "./waiting-room";
 
 export const DEFAULT_LOCK_DURATION_MS = 10_000;
 export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
+
+/** What a Cache shares with the caches withOwner() makes from it. */
+export interface SharedState {
+  /** The store as given. */
+  raw: CacheStore;
+  /** What calls use: the store seen through the near cache when it is on. */
+  store: CacheStore;
+  flights: SingleFlight;
+  near: NearCache | undefined;
+  limits: NearCacheLimits;
+  graceCopies?: { store: CacheStore; copies: NearCache };
+}
+
+function sharedState(options: CacheOptions): SharedState {
+  const raw = options.store;
+  const limits = nearCacheLimits(options.nearCache);
+  if (!options.nearCache) return { raw, store: raw, flights: new SingleFlight(), near: undefined, limits };
+  const near = new NearCache(limits, () => raw.clock(), true);
+  raw.watchChanges(near);
+  return { raw, store: new NearStore(raw, near), flights: new SingleFlight(), near, limits };
+}
+
+/** `nearCache`: false/undefined (off), true (default limits), or limits of which each defaults. */
+function nearCacheLimits(option: CacheOptions["nearCache"]): NearCacheLimits {
+  if (option === undefined || typeof option === "boolean") return DEFAULT_NEAR_CACHE_LIMITS;
+  const options = plainOptions(option, ["maxEntries", "maxBytes"], "nearCache options");
+  return {
+    maxEntries: (ownField(options, "maxEntries") as number | undefined) ?? DEFAULT_NEAR_CACHE_LIMITS.maxEntries,
+    maxBytes: (ownField(options, "maxBytes") as number | undefined) ?? DEFAULT_NEAR_CACHE_LIMITS.maxBytes,
+  };
+}
 
 /**
  * The state every part of the Cache shares (store, owner, counters, the waiting room), the calling convention of
@@ -42,15 +75,20 @@ export class CacheBase {
   readonly maxValueBytes: number;
   protected readonly waitingRoom = new WaitingRoom();
   protected readonly counters = new CacheCounters();
+  protected readonly shared: SharedState;
   protected readonly flights: SingleFlight;
+  /** The near cache when it serves reads (options.nearCache), else undefined. */
+  protected readonly near: NearCache | undefined;
 
-  /** `flights` is shared by withOwner(), so one process's callers of one owner share a fetch. */
-  constructor(options: CacheOptions, flights = new SingleFlight()) {
-    this.flights = flights;
+  /** `shared` comes from withOwner(): the same store, single flights and near cache as the cache it came from. */
+  constructor(options: CacheOptions, shared?: SharedState) {
     if (typeof options?.owner !== "string" || options.owner.length === 0) {
       throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "owner must be a non-empty string");
     }
-    this.store = options.store;
+    this.shared = shared ?? sharedState(options);
+    this.flights = this.shared.flights;
+    this.near = this.shared.near;
+    this.store = this.shared.store;
     this.owner = options.owner;
     this.lockDuration = positiveDuration(options.lockDuration ?? DEFAULT_LOCK_DURATION_MS, "lockDuration");
     this.maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
@@ -89,7 +127,19 @@ export class CacheBase {
     return this.store.kind;
   }
 
-  /** The same store seen by another owner: for tools and tests that act as a second server. */
+  /**
+   * The store and copies that calls with `grace` read through: the near cache's when it is on; otherwise copies
+   * kept only for grace, made on the first such call, so a cache that never uses grace keeps none.
+   */
+  protected graceReads(): { store: CacheStore; copies: NearCache } {
+    const shared = this.shared;
+    if (shared.near) return { store: shared.store, copies: shared.near };
+    if (!shared.graceCopies) {
+      const copies = new NearCache(shared.limits, () => shared.raw.clock(), false);
+      shared.graceCopies = { store: new NearStore(shared.raw, copies), copies };
+    }
+    return shared.graceCopies;
+  }
 
   protected whileLocked<R>(
     key: string,
@@ -146,33 +196,6 @@ export class CacheBase {
       return { key, value: deserializeValue(json) as T, expireTimestamp, createdAt, readAt };
     });
     return withLoadCallback(promise, next);
-  }
-
-  /**
-   * The value under `key`, or null when there is none: a plain read that records nothing (no readAt, no sliding
-   * TTL) and so also works on a full Redis and on a replica. LOCKED while another owner holds the key's lock, as
-   * load() is.
-   */
-  get<T = unknown>(key: string, next?: Callback<T | null>): Promise<T | null>;
-  get<T = unknown>(...input: unknown[]): Promise<T | null> {
-    return this.run(input, 1, async ([key]) => {
-      assertKey(key);
-      const outcome = await this.store.peek(key, this.owner);
-      if (outcome.status === "locked") throw locked(key);
-      this.counters.load(outcome.status === "ok");
-      return outcome.status === "ok" ? (deserializeValue(outcome.object.json) as T) : null;
-    });
-  }
-
-  /** Whether a live object exists under `key`; records nothing. LOCKED while another owner holds the key's lock. */
-  has(key: string, next?: Callback<boolean>): Promise<boolean>;
-  has(...input: unknown[]): Promise<boolean> {
-    return this.run(input, 1, async ([key]) => {
-      assertKey(key);
-      const outcome = await this.store.has(key, this.owner);
-      if (outcome === "locked") throw locked(key);
-      return outcome === "found";
-    });
   }
 
   /**

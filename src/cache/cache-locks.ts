@@ -4,10 +4,10 @@ import { LockContext, holdLock } from "./lock-holder";
 import type { Callback, LockOptions, WithLockOptions } from "./types/options";
 import type { LockDetails } from "./types/store";
 import { assertKey, optionalDuration, plainOptions, retryBudget } from "./validation";
-import { CacheBase } from "./cache-base";
+import { CacheReads } from "./cache-reads";
 
 /** The lock operations of the Cache: lock, acquireLock, withLock, unlock, extendLock, checkLock, locks. */
-export class CacheLocks extends CacheBase {
+export class CacheLocks extends CacheReads {
   /**
    * Takes the lock on `key` for `expireTimeMS` (default `lockDuration`). Resolves true only when it took a lock
    * nobody held, this server included (as SETNX does in actionhero), so two concurrent requests of one server

@@ -23,6 +23,10 @@ import type {
 } from "./types/options";
 import { assertKey, optionalDuration, plainOptions, scopePrefix } from "./validation";
 import { CacheBatches } from "./cache-batches";
+import { isOutage } from "./cache-reads";
+import type { NearCacheStats } from "./near-cache";
+import { deserializeValue } from "./serialization";
+import type { CacheStore } from "./types/store";
 
 export type { LockContext } from "./lock-holder";
 export type * from "./types/options";
@@ -30,15 +34,15 @@ export type * from "./types/options";
 export { DEFAULT_LOCK_DURATION_MS, DEFAULT_MAX_VALUE_BYTES } from "./cache-base";
 
 /**
-/**
  * The cache contract of actionhero's `api.cache`: save/load/destroy with metadata, and owner-checked locks.
  * Every method returns a Promise, and also calls a trailing node-style callback if one is passed. The methods are
  * spread over cache-base.ts (objects, lists), cache-locks.ts (locks) and this file (namespace, fetch, dumps, stats).
  */
 export class Cache extends CacheBatches {
+  /** The same store, seen by another owner (for tools and tests that act as a second server). */
   withOwner(owner: string): Cache {
-    const { store, lockDuration, maxValueBytes } = this;
-    return new Cache({ store, owner, lockDuration, maxValueBytes }, this.flights);
+    const { lockDuration, maxValueBytes } = this;
+    return new Cache({ store: this.shared.raw, owner, lockDuration, maxValueBytes }, this.shared);
   }
 
   /**
@@ -99,18 +103,38 @@ export class Cache extends CacheBatches {
       const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
       const lockTtl =
         optionalDuration(ownField(options, "lockTimeoutMS"), "options.lockTimeoutMS") ?? this.lockDuration;
-      const { store, owner, maxValueBytes, counters } = this;
-      return this.flights.run({
-        store,
-        owner,
-        maxValueBytes,
-        counters,
-        key,
-        producer: producer as () => T,
-        ttl,
-        lockTtl,
-      });
+      const grace = optionalDuration(ownField(options, "grace"), "options.grace");
+      const hit = this.near?.hit(key, this.owner);
+      if (hit !== undefined && hit.value !== null) return this.nearHit(hit) as T;
+      const reads = grace === null ? undefined : this.graceReads();
+      try {
+        return await this.fetchFromStore(reads?.store ?? this.store, key, producer as () => T, ttl, lockTtl);
+      } catch (error) {
+        const stale = reads && isOutage(error) ? reads.copies.grace(key, grace!) : undefined;
+        if (stale === undefined) throw error;
+        return stale.value as T;
+      }
     });
+  }
+
+  private async fetchFromStore<T>(
+    store: CacheStore,
+    key: string,
+    producer: () => T,
+    ttl: number | null,
+    lockTtl: number,
+  ): Promise<T> {
+    const { owner, maxValueBytes, counters } = this;
+    if (this.near) {
+      // With the near cache on, a value is read without recording readAt: recording is a write, which Redis would
+      // report to every server as a change of the key, dropping each one's copy (and theirs would drop ours).
+      const found = await store.peek(key, owner);
+      if (found.status === "ok") {
+        counters.load(true);
+        return deserializeValue(found.object.json) as T;
+      }
+    }
+    return this.flights.run({ store, owner, maxValueBytes, counters, key, producer, ttl, lockTtl });
   }
 
   /**
@@ -159,7 +183,8 @@ export class Cache extends CacheBatches {
 
   /** Counts since this Cache was created: saves, loads, hits, misses, lock waits and failures, errors by code. */
   stats(): CacheStats {
-    return this.counters.snapshot();
+    const copies = this.near ?? this.shared.graceCopies?.copies;
+    return { ...this.counters.snapshot(), nearCache: copies?.stats() ?? NEAR_CACHE_OFF };
   }
 
   /** What a status page shows: store kind, connection state, owner, counters, and how many locks this owner holds. */
@@ -178,6 +203,16 @@ export class Cache extends CacheBatches {
       locksHeld,
     };
   }
-
-  /** Waits for the key's lock to clear, up to `budgetMs` (see waiting.ts), counting each wait. */
 }
+
+const NEAR_CACHE_OFF: NearCacheStats = {
+  enabled: false,
+  live: false,
+  entries: 0,
+  bytes: 0,
+  hits: 0,
+  misses: 0,
+  invalidations: 0,
+  evictions: 0,
+  graceHits: 0,
+};

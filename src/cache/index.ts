@@ -10,6 +10,7 @@ export type {
   DumpWriteOptions,
   LoadOptions,
   LoadResult,
+  GetOptions,
   LoadManyOptions,
   LoadManyResult,
   SaveManyEntry,
@@ -24,6 +25,8 @@ export type {
   LoadCallback,
 } from "./cache";
 export { MAX_BATCH_BYTES, MAX_BATCH_KEYS } from "./batch-arguments";
+export { DEFAULT_NEAR_CACHE_LIMITS } from "./near-cache";
+export type { NearCacheLimits, NearCacheStats } from "./near-cache";
 export { CacheError, CacheErrorCodes, isCacheError, NOT_FOUND_MESSAGE, LOCKED_MESSAGE } from "./errors";
 export type { CacheErrorCode } from "./errors";
 export { MemoryStore, DEFAULT_SWEEP_INTERVAL_MS } from "./stores/memory";
@@ -45,6 +48,7 @@ export type {
   RestoreOutcome,
   LockDetails,
   UnlockSignal,
+  ChangeListener,
 } from "./types/store";
 export { DUMP_FORMAT, DUMP_VERSION } from "./dump";
 export { MAX_KEY_LENGTH, MAX_DURATION_MS } from "./validation";

@@ -1,9 +1,12 @@
 import type { CacheErrorCode } from "./errors";
 import type { CacheStats } from "./types/options";
 
+/** What the calls themselves count; stats() adds the near cache's own counts. */
+export type CallCounts = Omit<CacheStats, "nearCache">;
+
 /** The counts behind stats(): what a Cache did since it was created. */
 export class CacheCounters {
-  private readonly counts: CacheStats = {
+  private readonly counts: CallCounts = {
     saves: 0,
     loads: 0,
     hits: 0,
@@ -39,7 +42,7 @@ export class CacheCounters {
     this.counts.errors[code] = (this.counts.errors[code] ?? 0) + 1;
   }
 
-  snapshot(): CacheStats {
+  snapshot(): CallCounts {
     return { ...this.counts, errors: { ...this.counts.errors } };
   }
 }

@@ -46,6 +46,11 @@ export const DEFAULT = {
     // Undefined means on, except when NODE_ENV is "production".
     registerRoutes: undefined,
 
+    // Answer api.cache.get/has/fetch hits from process memory, kept coherent
+    // by Redis client tracking (docs/near-cache.md): false, true (10,000
+    // entries, 32 MiB), or { maxEntries, maxBytes }.
+    nearCache: false,
+
     // Show this server's owner name (it holds the host's address) in the
     // cacheStatus action's answer.
     statusShowsOwner: false,

@@ -41,6 +41,7 @@ export class CacheInitializer extends Initializer {
       owner: options.owner,
       lockDuration: options.lockDuration,
       maxValueBytes: options.maxValueBytes,
+      nearCache: options.nearCache,
     });
     const inEffect = describeOptionsInEffect(options, store.kind, redis);
     recordOptionsInEffect(inEffect);

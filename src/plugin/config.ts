@@ -6,6 +6,7 @@ import {
   CacheErrorCodes,
   DEFAULT_LOCK_PREFIX,
   DEFAULT_MAX_VALUE_BYTES,
+  DEFAULT_NEAR_CACHE_LIMITS,
   DEFAULT_OPERATION_TIMEOUT_MS,
   DEFAULT_PREFIX,
   DEFAULT_SCAN_COUNT,
@@ -48,11 +49,20 @@ export type CachePluginConfig = {
   cluster?: { nodes: ClusterNode[]; options?: ClusterOptions };
   /** COUNT hint of each SCAN batch in keys/size/clear/locks/dump; defaults to config.redis.scanCount, then 1000. */
   scanCount?: number;
+  /**
+   * Answer get/has/fetch hits from process memory, kept coherent by Redis client tracking: false (default), true
+   * (10,000 entries, 32 MiB), or { maxEntries, maxBytes }.
+   */
+  nearCache?: boolean | { maxEntries?: number; maxBytes?: number };
 };
 
-export interface ResolvedCachePluginConfig extends Required<Omit<CachePluginConfig, "owner" | "cluster">> {
+export interface ResolvedCachePluginConfig extends Required<
+  Omit<CachePluginConfig, "owner" | "cluster" | "nearCache">
+> {
   owner: string;
   cluster: CachePluginConfig["cluster"];
+  /** Off (false), or the limits in effect. */
+  nearCache: false | { maxEntries: number; maxBytes: number };
 }
 
 /** Every key config.cache may have; anything else is a typo, refused at start rather than silently ignored. */
@@ -68,6 +78,7 @@ export const CACHE_OPTION_NAMES: ReadonlyArray<keyof CachePluginConfig> = [
   "statusShowsOwner",
   "cluster",
   "scanCount",
+  "nearCache",
 ];
 
 /**
@@ -124,7 +135,37 @@ export function resolveCacheConfig(): ResolvedCachePluginConfig {
     statusShowsOwner: options.statusShowsOwner ?? false,
     cluster: options.cluster,
     scanCount: options.scanCount ?? actionheroConfig().redis?.scanCount ?? DEFAULT_SCAN_COUNT,
+    nearCache: nearCacheOption(options.nearCache),
   };
+}
+
+/** config.cache.nearCache: a boolean, or limits of which each defaults; anything else is refused at start. */
+function nearCacheOption(option: unknown): ResolvedCachePluginConfig["nearCache"] {
+  if (option === undefined || option === false) return false;
+  if (option === true) return { ...DEFAULT_NEAR_CACHE_LIMITS };
+  if (typeof option !== "object" || option === null || Array.isArray(option)) {
+    throw new CacheError(
+      CacheErrorCodes.INVALID_OPTIONS,
+      `config.cache.nearCache must be false, true or { maxEntries, maxBytes }, got ${JSON.stringify(option)}`,
+    );
+  }
+  const limits = { ...DEFAULT_NEAR_CACHE_LIMITS };
+  for (const [name, value] of Object.entries(option)) {
+    if (name !== "maxEntries" && name !== "maxBytes") {
+      throw new CacheError(
+        CacheErrorCodes.INVALID_OPTIONS,
+        `config.cache.nearCache.${name} is not a near cache option; the options are maxEntries and maxBytes`,
+      );
+    }
+    if (!Number.isSafeInteger(value) || (value as number) <= 0) {
+      throw new CacheError(
+        CacheErrorCodes.INVALID_OPTIONS,
+        `config.cache.nearCache.${name} must be a positive integer, got ${JSON.stringify(value)}`,
+      );
+    }
+    limits[name] = value as number;
+  }
+  return limits;
 }
 
 /** One entry of config.redis (client, subscriber, tasks), as actionhero reads it. */

@@ -15,6 +15,7 @@ export interface CacheOptionsInEffect {
   sweepIntervalMs?: number;
   registerRoutes: boolean;
   statusShowsOwner: boolean;
+  nearCache: ResolvedCachePluginConfig["nearCache"];
 }
 
 let current: CacheOptionsInEffect | undefined;
@@ -30,6 +31,7 @@ export function describeOptionsInEffect(
     maxValueBytes: options.maxValueBytes,
     registerRoutes: options.registerRoutes,
     statusShowsOwner: options.statusShowsOwner,
+    nearCache: options.nearCache,
   };
   if (store === "memory") return { store, ...common, sweepIntervalMs: options.sweepIntervalMs };
   return {

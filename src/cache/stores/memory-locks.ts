@@ -21,6 +21,9 @@ export class MemoryLocks {
   private readonly fencingTokens = new Map<string, number>();
   private readonly releases = new ReleaseSignals();
 
+  /** `changed` hears every key whose lock is taken or goes. */
+  constructor(private readonly changed: (key: string) => void = () => undefined) {}
+
   /** How many locks are held, expired or not: for tests of the sweeper. */
   get count(): number {
     return this.table.size;
@@ -37,7 +40,10 @@ export class MemoryLocks {
 
   private delete(key: string): boolean {
     const deleted = this.table.delete(key);
-    if (deleted) this.releases.released(key);
+    if (deleted) {
+      this.changed(key);
+      this.releases.released(key);
+    }
     return deleted;
   }
 
@@ -57,6 +63,7 @@ export class MemoryLocks {
     const token = Math.max((this.fencingTokens.get(key) ?? 0) + 1, now * 1000);
     this.fencingTokens.set(key, token);
     this.table.set(key, { owner, expireTimestamp: now + ttlMs, token });
+    this.changed(key);
     return token;
   }
 

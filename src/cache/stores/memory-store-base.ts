@@ -1,4 +1,5 @@
-import type { CacheStore, DumpEntry, LockDetails, RestoreOutcome, UnlockSignal } from "../types/store";
+import { ChangeFeed } from "../change-feed";
+import type { CacheStore, ChangeListener, DumpEntry, LockDetails, RestoreOutcome, UnlockSignal } from "../types/store";
 import { ItemQueue } from "./memory-list";
 import { MemoryLocks, isExpired } from "./memory-locks";
 
@@ -26,14 +27,17 @@ const ENTRY_BATCH = 1000;
  */
 export class MemoryStoreBase implements Pick<CacheStore, "kind"> {
   readonly kind = "memory" as const;
-  protected readonly objects = new Map<string, MemoryObject>();
-  protected readonly lockTable = new MemoryLocks();
+  /** Every writer is in this process, so the change feed is exact and always live. */
+  private readonly feed = new ChangeFeed();
+  protected readonly objects = new ReportingMap<MemoryObject>((key) => this.feed.changed(key));
+  protected readonly lockTable = new MemoryLocks((key) => this.feed.changed(key));
   protected readonly lists = new Map<string, ItemQueue>();
   protected readonly now: () => number;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.feed.live();
     const interval = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
     if (interval > 0) {
       this.sweepTimer = setInterval(() => this.sweep(), interval);
@@ -152,6 +156,14 @@ export class MemoryStoreBase implements Pick<CacheStore, "kind"> {
     return this.lockTable.listen(key, this.now);
   }
 
+  watchChanges(listener: ChangeListener): () => void {
+    return this.feed.add(listener);
+  }
+
+  clock(): number {
+    return this.now();
+  }
+
   get connection(): string {
     return "ready";
   }
@@ -160,5 +172,25 @@ export class MemoryStoreBase implements Pick<CacheStore, "kind"> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
     this.lockTable.close();
+  }
+}
+
+/** A Map that reports every key it sets or deletes: every change to an object, whatever the operation. */
+class ReportingMap<V> extends Map<string, V> {
+  constructor(private readonly report: (key: string) => void) {
+    super();
+  }
+
+  set(key: string, value: V): this {
+    super.set(key, value);
+    // Map's constructor calls set() before `report` is assigned; it is never called with entries here.
+    this.report?.(key);
+    return this;
+  }
+
+  delete(key: string): boolean {
+    const deleted = super.delete(key);
+    if (deleted) this.report(key);
+    return deleted;
   }
 }

@@ -75,7 +75,11 @@ export class MemoryStore extends MemoryStoreBase implements CacheStore {
     if (!object) return { status: "missing" };
     const previousReadAt = object.readAt;
     object.readAt = now;
-    if (ttlMs !== null) object.expireTimestamp = now + ttlMs;
+    if (ttlMs !== null) {
+      object.expireTimestamp = now + ttlMs;
+      // A new expiry is a change of the object, as it is to Redis: copies elsewhere in the process must not outlive it.
+      this.objects.set(key, object);
+    }
     return {
       status: "ok",
       object: {

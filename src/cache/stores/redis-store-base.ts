@@ -2,12 +2,13 @@ import type { Cluster, Redis } from "ioredis";
 import { CacheCommands, defineCommands } from "../commands";
 import { ScriptReply, ScriptStatus } from "../commands/replies";
 import { CacheError, CacheErrorCodes } from "../errors";
-import type { DumpEntry, LockDetails, UnlockSignal } from "../types/store";
+import type { ChangeListener, DumpEntry, LockDetails, UnlockSignal } from "../types/store";
 import { DEFAULT_OPERATION_TIMEOUT_MS, describeEndpoint, quit } from "./redis-connection";
 import { RedisKeyLayout } from "./redis-keys";
 import { LOCK_FALLBACK_POLL_MS, ReleaseListener } from "./redis-releases";
 import { decodeReply, toCacheError } from "./redis-replies";
 import { RedisScanner } from "./redis-scan";
+import { RedisTracking } from "./redis-tracking";
 
 export const DEFAULT_PREFIX = "ah-cache-plugin:object:";
 export const DEFAULT_LOCK_PREFIX = "ah-cache-plugin:lock:";
@@ -47,6 +48,8 @@ export class RedisStoreBase {
   protected readonly scanner: RedisScanner;
   protected readonly operationTimeoutMs: number;
   protected lastConnectionError: string | undefined;
+  /** Client tracking, started by the first watchChanges() (a near cache). */
+  private tracking: RedisTracking | undefined;
   private readonly rememberConnectionError = (error: Error) => {
     this.lastConnectionError = error.message;
   };
@@ -154,6 +157,16 @@ export class RedisStoreBase {
     return this.listener.listenForUnlock(key);
   }
 
+  watchChanges(listener: ChangeListener): () => void {
+    this.tracking ??= new RedisTracking(this.client, this.layout);
+    return this.tracking.watch(listener);
+  }
+
+  /** Date.now() moved to Redis's clock by the offset measured when tracking was armed (none before). */
+  clock(): number {
+    return Date.now() + (this.tracking?.offsetMs ?? 0);
+  }
+
   /** See RedisScanner.evictionWarning: the risk the eviction policy poses to locks, if any. */
   evictionWarning(): Promise<string | undefined> {
     return this.scanner.evictionWarning();
@@ -173,6 +186,8 @@ export class RedisStoreBase {
     this.client.off("ready", this.forgetConnectionError);
     this.client.off("close", this.abandonInFlight);
     await this.listener.close();
+    await this.tracking?.close();
+    this.tracking = undefined;
     if (this.ownsClient) await quit(this.client);
   }
 }

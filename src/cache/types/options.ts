@@ -1,6 +1,9 @@
 import type { DumpProgress } from "../dump";
 import type { CacheError, CacheErrorCode } from "../errors";
+import type { NearCacheStats } from "../near-cache";
 import type { CacheStore, StoreKind } from "./store";
+
+export type { NearCacheStats } from "../near-cache";
 
 /** The options and results of the public Cache API. */
 
@@ -12,6 +15,19 @@ export interface CacheOptions {
   lockDuration?: number;
   /** The largest value accepted by `save()`, in bytes of JSON. */
   maxValueBytes?: number;
+  /**
+   * Answer get(), has() and fetch() hits from process memory while the store's change feed says the copy is
+   * current (see docs/near-cache.md). false (default), true for the default limits, or the limits.
+   */
+  nearCache?: boolean | { maxEntries?: number; maxBytes?: number };
+}
+
+export interface GetOptions {
+  /**
+   * When the store is unavailable, answer the last value this process saw, up to this many ms past its expiry
+   * (counted as a grace hit in stats()).
+   */
+  grace?: number | null;
 }
 
 export interface LoadOptions {
@@ -64,6 +80,11 @@ export interface FetchOptions {
    * long after its process dies), and how long other callers wait for the value. Defaults to lockDuration.
    */
   lockTimeoutMS?: number | null;
+  /**
+   * When the store is unavailable or the producer throws, answer the last value this process saw, up to this many
+   * ms past its expiry (counted as a grace hit in stats()).
+   */
+  grace?: number | null;
 }
 
 export interface DumpWriteOptions {
@@ -97,6 +118,8 @@ export interface CacheStats {
   readOnlyLoads: number;
   /** Failed calls by CacheError code (NOT_FOUND included). */
   errors: Partial<Record<CacheErrorCode, number>>;
+  /** The near cache (or, when it is off, the copies kept for grace). */
+  nearCache: NearCacheStats;
 }
 
 export interface CacheStatus {

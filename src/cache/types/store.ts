@@ -81,6 +81,21 @@ export interface UnlockSignal {
 
 export type StoreKind = "redis" | "memory";
 
+/**
+ * What a store's change feed tells a near cache, about every writer (other servers, expiry, eviction, foreign
+ * clients), not only this process.
+ */
+export interface ChangeListener {
+  /** The object or the lock of `key` changed, or may have. */
+  changed(key: string): void;
+  /** Anything may have changed (a flush). */
+  changedAll(): void;
+  /** Changes may go unreported from now on (the feed's connection dropped): copies can no longer be trusted. */
+  lost(): void;
+  /** Every change from now on is reported. */
+  live(): void;
+}
+
 export interface CacheStore {
   readonly kind: StoreKind;
   /** Writes the value with a fresh createdAt and no readAt; ttlMs null means it never expires. */
@@ -147,6 +162,14 @@ export interface CacheStore {
   lockDetails(scopePrefix: string): Promise<LockDetails[]>;
   /** Starts listening for the release of `key`'s lock. Callers register before checking, then wait. */
   listenForUnlock(key: string): Promise<UnlockSignal>;
+  /**
+   * Reports every change of an object or a lock to `listener` until the returned function is called; the listener
+   * hears `live()` once changes are reported (at once, or when the Redis feed is armed) and `lost()` when they may
+   * not be.
+   */
+  watchChanges(listener: ChangeListener): () => void;
+  /** Now on the clock the store stamps expiry with, as well as this process can tell, in ms. */
+  clock(): number;
   /** The connection's state: "ready" when operations can succeed now; for Redis, ioredis's status otherwise. */
   readonly connection: string;
   /** Releases what the store owns: timers, subscriptions, and connections it opened. */
