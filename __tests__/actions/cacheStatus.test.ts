@@ -26,6 +26,7 @@ test("cacheStatus reports the store, connection, options in effect, counters and
       lockFailures: before.lockFailures,
       readOnlyLoads: before.readOnlyLoads,
       errors: { ...before.errors, NOT_FOUND: (before.errors.NOT_FOUND ?? 0) + 1 },
+      nearCache: before.nearCache,
     },
     locksHeld: 1,
     options: {
@@ -39,6 +40,7 @@ test("cacheStatus reports the store, connection, options in effect, counters and
       scanCount: 1000,
       registerRoutes: true,
       statusShowsOwner: false,
+      nearCache: false,
     },
   });
   await api.cache.unlock("status-lock");

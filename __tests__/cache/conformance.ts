@@ -5,6 +5,7 @@ import { fetchBehaviour } from "./behaviours/fetch";
 import { getAndHas } from "./behaviours/get-has";
 import { keysSizeClear } from "./behaviours/keys";
 import { lists } from "./behaviours/lists";
+import { nearCache } from "./behaviours/near-cache";
 import { lockExclusion } from "./behaviours/lock-exclusion";
 import { lockHolding } from "./behaviours/lock-holding";
 import { locks } from "./behaviours/locks";
@@ -32,6 +33,7 @@ const BEHAVIOURS: Behaviour[] = [
   parity,
   batches,
   getAndHas,
+  nearCache,
 ];
 
 /**

@@ -56,9 +56,22 @@ test("every documented option is accepted", async () => {
     registerRoutes: false,
     statusShowsOwner: false,
     cluster: undefined,
+    nearCache: { maxEntries: 100, maxBytes: 1_000_000 },
     scanCount: 10,
   });
   expect(failure.message).toBe("started");
+});
+
+test.each([
+  ["yes", 'config.cache.nearCache must be false, true or { maxEntries, maxBytes }, got "yes"'],
+  [{ maxEntries: 0 }, "config.cache.nearCache.maxEntries must be a positive integer, got 0"],
+  [{ maxBytes: 1.5 }, "config.cache.nearCache.maxBytes must be a positive integer, got 1.5"],
+  [
+    { maxEntry: 10 },
+    "config.cache.nearCache.maxEntry is not a near cache option; the options are maxEntries and maxBytes",
+  ],
+])("nearCache %j is refused at start: %s", async (nearCache, message) => {
+  expect(await initializeWith({ nearCache })).toMatchObject({ code: "INVALID_OPTIONS", message });
 });
 
 test.each([
@@ -71,7 +84,8 @@ test.each([
   ["maxValueSize", "maxValueBytes"],
   ["routes", "registerRoutes"],
   ["clusters", "cluster"],
-  ["nearCache", undefined],
+  ["nearcache", "nearCache"],
+  ["nearCaching", "nearCache"],
   ["ms", undefined],
 ])("closestName(%j) is %j", (typo, expected) => {
   expect(closestName(typo, CACHE_OPTION_NAMES)).toBe(expected);

@@ -45,6 +45,8 @@ interface Copy {
   epoch: number;
   current: boolean;
   bytes: number;
+  /** For grace, in a copy that says "no value": the last value seen before it. */
+  previous?: Copy;
 }
 
 /** A read in flight: if its key changes before the answer arrives, the answer may be stale and is not kept. */
@@ -114,8 +116,9 @@ export class NearCache implements ChangeListener {
 
   /** The last value this process saw for `key`, if it expired less than `graceMs` ago (or never expires). */
   grace(key: string, graceMs: number): NearHit | undefined {
-    const copy = this.copies.get(key);
-    if (copy === undefined || copy.json === null) return undefined;
+    const found = this.copies.get(key);
+    const copy = found?.json === null ? found.previous : found;
+    if (copy === undefined) return undefined;
     if (copy.expireTimestamp !== null && this.clock() > copy.expireTimestamp + graceMs) return undefined;
     this.counts.graceHits += 1;
     return { value: valueOf(copy) };
@@ -160,8 +163,10 @@ export class NearCache implements ChangeListener {
   }
 
   private put(key: string, copy: Copy): void {
+    const replaced = this.copies.get(key);
+    if (copy.json === null && replaced) copy.previous = replaced.json === null ? replaced.previous : replaced;
     this.remove(key);
-    copy.bytes = key.length + (copy.json?.length ?? 0);
+    copy.bytes = key.length + (copy.json?.length ?? 0) + (copy.previous?.json?.length ?? 0);
     if (copy.bytes > this.limits.maxBytes) return;
     this.copies.set(key, copy);
     this.bytes += copy.bytes;

@@ -29,6 +29,17 @@ export const statsAndCallbacks: Behaviour = (world) => {
         lockFailures: 1,
         readOnlyLoads: 0,
         errors: { NOT_FOUND: 1, INVALID_KEY: 1 },
+        nearCache: {
+          enabled: false,
+          live: false,
+          entries: 0,
+          bytes: 0,
+          hits: 0,
+          misses: 0,
+          invalidations: 0,
+          evictions: 0,
+          graceHits: 0,
+        },
       });
       expect(alice.stats().lockWaits).toBeGreaterThanOrEqual(1);
       expect(bob.stats().saves).toBe(0);

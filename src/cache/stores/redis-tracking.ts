@@ -5,8 +5,18 @@ import { quit } from "./redis-connection";
 import type { RedisKeyLayout } from "./redis-keys";
 
 const INVALIDATE_CHANNEL = "__redis__:invalidate";
-/** Connected now, and never subscribed again by ioredis on a reconnect: arm() subscribes, after enabling tracking. */
-const OWN_CONNECTION = { lazyConnect: false, autoResubscribe: false };
+/** The name tracking connections carry in CLIENT LIST. */
+export const TRACKING_CONNECTION_NAME = "ah-cache-plugin:near-cache";
+/**
+ * Connected now, and never subscribed again by ioredis on a reconnect: arm() subscribes, after enabling tracking.
+ * RESP2 (ioredis 6 speaks RESP3 by default), where Redis sends invalidations as messages on the subscribed channel.
+ */
+const OWN_CONNECTION = {
+  lazyConnect: false,
+  autoResubscribe: false,
+  connectionName: TRACKING_CONNECTION_NAME,
+  protocol: 2,
+};
 /** While the feed is not live on a Cluster, how often the slot map is refreshed to find every primary. */
 const CLUSTER_RESYNC_MS = 500;
 
