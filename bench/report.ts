@@ -1,5 +1,6 @@
 import * as os from "os";
 import { BatchRow, batchTargets, renderBatches } from "./batches";
+import { NearCacheResults, renderNearCache } from "./near-cache";
 import type { DumpRoundTrip } from "./dump-roundtrip";
 import type { heapSoak, redisMemoryPer10k, withKeyspace } from "./footprint";
 import type { measureHandoff } from "./handoff";
@@ -60,6 +61,7 @@ export function render(
   dumps: DumpRoundTrip[],
   clusterRows: Row[],
   batchRows: BatchRow[],
+  nearCache: NearCacheResults,
 ): string {
   const find = (subject: string, operation: OperationName, inflight: number) =>
     rows.find((row) => row.subject === subject && row.operation === operation && row.inflight === inflight)?.result
@@ -147,6 +149,7 @@ export function render(
   );
 
   lines.push(...renderBatches(batchRows));
+  lines.push(...renderNearCache(nearCache));
 
   lines.push(`\n### Thundering herd: ${format(herd.waiters)} concurrent withLock calls on one key in one process\n`);
   lines.push(

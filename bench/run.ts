@@ -8,6 +8,7 @@ import { heapSoak, redisMemoryPer10k, withKeyspace } from "./footprint";
 import { measureHandoff } from "./handoff";
 import { measureHerd } from "./herd";
 import { BATCH_SIZE, measureBatches } from "./batches";
+import { measureNearCache, renderNearCache } from "./near-cache";
 import { measureInterleaved } from "./measure";
 import { Row, performanceDoc, render } from "./report";
 import {
@@ -25,7 +26,7 @@ import {
 } from "./subjects";
 
 /**
- * npm run bench [-- --json results.json] [-- --markdown docs/performance.md] [-- --quick]
+ * npm run bench [-- --json results.json] [-- --markdown docs/performance.md] [-- --quick] [-- --near-cache-only]
  *
  * Starts its own redis-server on a free port (or uses BENCH_REDIS_URL, a database it may empty) and measures,
  * in one run: this plugin's Redis and in-memory stores, raw ioredis, actionhero's built-in cache and redlock.
@@ -34,6 +35,8 @@ const argv = process.argv.slice(2);
 const jsonPath = argv.includes("--json") ? argv[argv.indexOf("--json") + 1] : undefined;
 const markdownPath = argv.includes("--markdown") ? argv[argv.indexOf("--markdown") + 1] : undefined;
 const quick = argv.includes("--quick");
+/** Only the near-cache section, printed: for working on the near cache. */
+const nearCacheOnly = argv.includes("--near-cache-only");
 
 const REPETITIONS = quick ? 3 : 7;
 const OPERATIONS: Record<number, number> = { 1: quick ? 2_000 : 5_000, 64: quick ? 10_000 : 30_000 };
@@ -56,6 +59,11 @@ async function main() {
   const admin = new Redis(url);
   const rows: Row[] = [];
   try {
+    if (nearCacheOnly) {
+      const results = await measureNearCache(url, admin, { operations: OPERATIONS, repetitions: REPETITIONS });
+      process.stdout.write(renderNearCache(results).join("\n") + "\n");
+      return;
+    }
     const subjects: Subject[] = [
       rawSubject(url),
       scriptCeilingSubject(url),
@@ -94,6 +102,8 @@ async function main() {
 
     process.stderr.write(`batches of ${BATCH_SIZE} keys...\n`);
     const batchRows = await measureBatches(url, admin, { operations: OPERATIONS, repetitions: REPETITIONS });
+    process.stderr.write("near cache...\n");
+    const nearCache = await measureNearCache(url, admin, { operations: OPERATIONS, repetitions: REPETITIONS });
     process.stderr.write("Redis Cluster (3 primaries, 3 replicas)...\n");
     const clusterRows = await measureOnCluster();
 
@@ -118,7 +128,7 @@ async function main() {
       dumps.push(await measureDumpRoundTrip(url, objects));
     }
 
-    const report = render(rows, handoff, herd, memory, soak, scaling, dumps, clusterRows, batchRows);
+    const report = render(rows, handoff, herd, memory, soak, scaling, dumps, clusterRows, batchRows, nearCache);
     process.stdout.write(report);
     if (markdownPath) {
       const redisVersion = /redis_version:(\S+)/.exec(await admin.info("server"))?.[1] ?? "unknown";
@@ -141,6 +151,7 @@ async function main() {
             dumps,
             clusterRows,
             batchRows,
+            nearCache,
           },
           null,
           2,
