@@ -53,7 +53,7 @@ async function openBentocache(url: string): Promise<Bento> {
         .useL2Layer(redisDriver({ connection }))
         .useBus(redisBusDriver({ connection })),
     },
-  }) as unknown as Bento;
+  });
 }
 
 function pluginCache(url: string, nearCache: boolean): { client: Redis; store: RedisStore; cache: Cache } {

@@ -38,6 +38,8 @@ for (const nearCache of [true, false]) {
     expect(await cache.get("rates", { grace: 600_000 })).toEqual({ rates: [1, 2] });
 
     await server.kill();
+    // The tracking connection's close is heard (within the invalidation delay), and the near cache stands aside.
+    if (nearCache) await eventually(() => expect(cache.stats().nearCache.live).toBe(false));
     const failing = jest.fn(() => ({ rates: [] }));
     expect(await cache.fetch("rates", failing, { grace: 600_000 })).toEqual({ rates: [1, 2] });
     expect(await cache.get("rates", { grace: 600_000 })).toEqual({ rates: [1, 2] });
@@ -59,4 +61,26 @@ test("grace ends grace ms after the value's expiry", async () => {
   expect(await cache.get("short", { grace: 100 })).toBe("v");
   await new Promise((resolve) => setTimeout(resolve, 200));
   expect((await rejectionOf(cache.get("short", { grace: 100 }))).code).toBe("UNAVAILABLE");
+});
+
+test("a Redis that stops answering (SIGSTOP): the missed heartbeat makes the near cache stand aside, not serve stale", async () => {
+  const cache = new Cache({ store, owner: "server-a", nearCache: true });
+  await eventually(() => expect(cache.stats().nearCache.live).toBe(true));
+  await cache.save("k", "v");
+  await eventually(async () => {
+    const hits = cache.stats().nearCache.hits;
+    expect(await cache.get("k")).toBe("v");
+    expect(cache.stats().nearCache.hits).toBe(hits + 1);
+  });
+  server.process.kill("SIGSTOP");
+  try {
+    // The connection stays open, so only the heartbeat can tell that changes are no longer heard.
+    await eventually(() => expect(cache.stats().nearCache.live).toBe(false), 10_000);
+    expect((await rejectionOf(cache.get("k"))).code).toBe("UNAVAILABLE");
+    expect(await cache.get("k", { grace: 60_000 })).toBe("v");
+  } finally {
+    server.process.kill("SIGCONT");
+  }
+  await eventually(() => expect(cache.stats().nearCache.live).toBe(true), 20_000);
+  expect(await cache.get("k")).toBe("v");
 });

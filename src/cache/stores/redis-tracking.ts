@@ -17,6 +17,12 @@ const OWN_CONNECTION = {
   connectionName: TRACKING_CONNECTION_NAME,
   protocol: 2,
 };
+/**
+ * How often an armed connection is checked with PING, and how long the answer may take. A connection that goes
+ * silent (a partition, a stopped server) never closes on its own, and invalidations lost on it would leave copies
+ * stale; a missed PING reconnects it, and the feed is lost until it is armed again.
+ */
+export const TRACKING_HEARTBEAT_MS = 1000;
 /** While the feed is not live on a Cluster, how often the slot map is refreshed to find every primary. */
 const CLUSTER_RESYNC_MS = 500;
 
@@ -160,6 +166,9 @@ function isCluster(client: Redis | Cluster): client is Cluster {
 class TrackingConnection {
   armed = false;
   private closing = false;
+  private pinging = false;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
     private readonly redis: Redis,
@@ -173,6 +182,29 @@ class TrackingConnection {
       if (this.armed && channel.toString() === INVALIDATE_CHANNEL) events.keys(Array.isArray(message) ? message : null);
     });
     if (redis.status === "ready") void this.arm();
+    this.heartbeat = setInterval(() => void this.ping(), TRACKING_HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  private async ping(): Promise<void> {
+    if (!this.armed || this.pinging) return;
+    this.pinging = true;
+    const silent = new Promise<"silent">((resolve) => {
+      this.pingTimer = setTimeout(() => resolve("silent"), TRACKING_HEARTBEAT_MS);
+    });
+    try {
+      const answer = await Promise.race([this.redis.ping(), silent]);
+      if (answer === "silent") throw new Error("no answer to PING");
+    } catch {
+      // No answer in time (or the command timed out): reconnect, and the feed is lost until armed again.
+      if (!this.closing) {
+        this.drop();
+        this.redis.disconnect(true);
+      }
+    } finally {
+      clearTimeout(this.pingTimer);
+      this.pinging = false;
+    }
   }
 
   private async arm(): Promise<void> {
@@ -203,6 +235,8 @@ class TrackingConnection {
 
   async close(): Promise<void> {
     this.closing = true;
+    clearInterval(this.heartbeat);
+    clearTimeout(this.pingTimer);
     this.drop();
     await quit(this.redis);
   }
