@@ -23,6 +23,8 @@ const OWN_CONNECTION = {
  * stale; a missed PING reconnects it, and the feed is lost until it is armed again.
  */
 export const TRACKING_HEARTBEAT_MS = 1000;
+const SINGLE = "single";
+const CLUSTER_SLOTS = 16384;
 /** While the feed is not live on a Cluster, how often the slot map is refreshed to find every primary. */
 const CLUSTER_RESYNC_MS = 500;
 
@@ -69,7 +71,7 @@ export class RedisTracking {
       }
     } else {
       const client = this.client;
-      wanted.set("single", () => client.duplicate(OWN_CONNECTION));
+      wanted.set(SINGLE, () => client.duplicate(OWN_CONNECTION));
     }
     for (const [name, connection] of this.connections) {
       if (wanted.has(name)) continue;
@@ -92,10 +94,13 @@ export class RedisTracking {
     lost: () => this.settle(),
   };
 
-  /** Live while every connection is armed; otherwise lost, and on a Cluster the slot map is refreshed until then. */
+  /**
+   * Live while changes anywhere are heard: on a Cluster, every slot's primary has an armed connection (a failover
+   * leaves the slots of a dead primary uncovered until its replica is promoted and armed); otherwise the one
+   * connection is armed. Until then the feed is lost, and on a Cluster the slot map is refreshed meanwhile.
+   */
   private settle(): void {
-    const all = [...this.connections.values()];
-    if (!this.closed && all.length > 0 && all.every((connection) => connection.armed)) {
+    if (!this.closed && this.everyChangeHeard()) {
       this.stopResync();
       if (!this.feed.isArmed) this.feed.live();
       return;
@@ -107,6 +112,17 @@ export class RedisTracking {
       }, CLUSTER_RESYNC_MS);
       this.resyncTimer.unref();
     }
+  }
+
+  private everyChangeHeard(): boolean {
+    if (!isCluster(this.client)) return this.connections.get(SINGLE)?.armed === true;
+    const { slots } = this.client;
+    if (slots.length < CLUSTER_SLOTS) return false;
+    for (let slot = 0; slot < CLUSTER_SLOTS; slot++) {
+      const primary = slots[slot]?.[0];
+      if (primary === undefined || this.connections.get(primary)?.armed !== true) return false;
+    }
+    return true;
   }
 
   private stopResync(): void {
