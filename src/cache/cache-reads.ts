@@ -60,8 +60,8 @@ export class CacheReads extends CacheBase {
   has(...input: unknown[]): Promise<boolean> {
     return this.run(input, 1, async ([key]) => {
       assertKey(key);
-      const hit = this.near?.hit(key, this.owner);
-      if (hit !== undefined) return hit.value !== null;
+      const held = this.near?.holds(key, this.owner);
+      if (held !== undefined) return held;
       const outcome = await this.store.has(key, this.owner);
       if (outcome === "locked") throw locked(key);
       return outcome === "found";

@@ -94,6 +94,17 @@ export class NearCache implements ChangeListener {
 
   /** A current copy for `owner`, or undefined: then the caller asks the store. */
   hit(key: string, owner: string): NearHit | undefined {
+    const copy = this.current(key, owner);
+    return copy && { value: valueOf(copy) };
+  }
+
+  /** has() from a current copy: whether the key has a value; undefined when the store must be asked. */
+  holds(key: string, owner: string): boolean | undefined {
+    const copy = this.current(key, owner);
+    return copy && copy.json !== null;
+  }
+
+  private current(key: string, owner: string): Copy | undefined {
     if (!this.serving) return undefined;
     const copy = this.copies.get(key);
     if (
@@ -111,7 +122,7 @@ export class NearCache implements ChangeListener {
     this.copies.delete(key);
     this.copies.set(key, copy);
     this.counts.hits += 1;
-    return { value: valueOf(copy) };
+    return copy;
   }
 
   /** The last value this process saw for `key`, if it expired less than `graceMs` ago (or never expires). */
