@@ -99,7 +99,14 @@ const ttlArbitrary = fc.oneof(
 const optionsArbitrary = fc.oneof(
   fc.constant(undefined),
   fc.constant(null),
-  fc.record({ expireTimeMS: ttlArbitrary, retry: fc.constantFrom(undefined, 0, 5, -1, "5") }, { requiredKeys: [] }),
+  fc.record(
+    {
+      expireTimeMS: ttlArbitrary,
+      retry: fc.constantFrom(undefined, 0, 5, -1, "5"),
+      grace: fc.constantFrom(undefined, null, 0, 5, -1, "5", 60_000),
+    },
+    { requiredKeys: [] },
+  ),
   fc.dictionary(fc.string(), fc.anything()),
   fc.anything(),
 );
@@ -159,7 +166,7 @@ function invoke(cache: Cache, call: Call): { promise: Promise<unknown>; callback
   if (call.method === "load" || call.method === "destroy" || call.method === "acquireLock") args.push(call.options);
   if (call.method === "lock" || call.method === "checkLock" || call.method === "extendLock") args.push(call.ttl);
   if (call.method === "push") args.push(call.value, call.options);
-  if (call.method === "pop") args.push(call.options);
+  if (call.method === "pop" || call.method === "get") args.push(call.options);
   if (call.method === "fetch") args.push(() => call.value, call.options);
   if (call.method === "locks") args.length = 0;
   if (call.method === "loadMany" || call.method === "destroyMany") args.splice(0, 1, call.keys, call.options);
@@ -206,7 +213,7 @@ function documentedForm(value: unknown): unknown {
   return plain;
 }
 
-function describeStoreFuzz(name: string, makeStore: () => CacheStore) {
+function describeStoreFuzz(name: string, makeStore: () => CacheStore, nearCache = false) {
   describe(`fuzzed calls: ${name}`, () => {
     let store: CacheStore;
     let cache: Cache;
@@ -214,7 +221,7 @@ function describeStoreFuzz(name: string, makeStore: () => CacheStore) {
 
     beforeAll(() => {
       store = makeStore();
-      cache = new Cache({ store, owner: "fuzzer", maxValueBytes: 64 * 1024 });
+      cache = new Cache({ store, owner: "fuzzer", maxValueBytes: 64 * 1024, nearCache });
       neighbour = cache.withOwner("neighbour");
     });
 
@@ -329,4 +336,9 @@ describeStoreFuzz("memory store", () => new MemoryStore());
 describeStoreFuzz(
   "redis store",
   () => new RedisStore({ client: redis, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` }),
+);
+describeStoreFuzz(
+  "redis store, near cache on",
+  () => new RedisStore({ client: redis, prefix: `${prefix}near:obj:`, lockPrefix: `${prefix}near:lock:` }),
+  true,
 );
