@@ -85,16 +85,17 @@ export class CacheBase {
     if (typeof options?.owner !== "string" || options.owner.length === 0) {
       throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "owner must be a non-empty string");
     }
-    this.shared = shared ?? sharedState(options);
-    this.flights = this.shared.flights;
-    this.near = this.shared.near;
-    this.store = this.shared.store;
     this.owner = options.owner;
     this.lockDuration = positiveDuration(options.lockDuration ?? DEFAULT_LOCK_DURATION_MS, "lockDuration");
     this.maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
     if (!Number.isSafeInteger(this.maxValueBytes) || this.maxValueBytes <= 0) {
       throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "maxValueBytes must be a positive integer");
     }
+    // Last: a near cache starts watching the store, which nothing may do for a Cache that was refused.
+    this.shared = shared ?? sharedState(options);
+    this.flights = this.shared.flights;
+    this.near = this.shared.near;
+    this.store = this.shared.store;
   }
 
   /**

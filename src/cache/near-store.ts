@@ -16,6 +16,7 @@ import type {
   PushOutcome,
   RestoreOutcome,
   SaveOutcome,
+  StoreKind,
   UnlockSignal,
 } from "./types/store";
 
@@ -25,7 +26,7 @@ import type {
  * after they settle, so they show at once, without waiting for Redis's invalidation. Everything else passes through.
  */
 export class NearStore implements CacheStore {
-  readonly kind;
+  readonly kind: StoreKind;
 
   constructor(
     private readonly inner: CacheStore,
