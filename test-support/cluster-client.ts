@@ -1,10 +1,14 @@
-import { Cluster } from "ioredis";
+import { Cluster, type ClusterOptions } from "ioredis";
 import { clusterFailFastOptions, waitUntilReady } from "../src/cache";
 import type { StartedCluster } from "./redis-cluster";
 
 /** An ioredis Cluster client on the test cluster, with the plugin's fail-fast options, once it is ready. */
-export async function connectCluster(cluster: StartedCluster, timeoutMs = 5000): Promise<Cluster> {
-  const client = new Cluster(cluster.startupNodes, clusterFailFastOptions(timeoutMs));
+export async function connectCluster(
+  cluster: StartedCluster,
+  timeoutMs = 5000,
+  options: ClusterOptions = {},
+): Promise<Cluster> {
+  const client = new Cluster(cluster.startupNodes, clusterFailFastOptions(timeoutMs, options));
   client.on("error", () => undefined);
   if (!(await waitUntilReady(client, 20_000))) throw new Error("the cluster client did not become ready");
   return client;
