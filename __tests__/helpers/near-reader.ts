@@ -1,5 +1,7 @@
 import { ChildProcess, fork } from "child_process";
 import * as path from "path";
+import { Cache, RedisStore } from "../../src/cache";
+import { connectRedis } from "./redis";
 
 /** What the reader process reports: each change of what its get() answers, and when (ms, epoch-based). */
 export interface Seen {
@@ -87,4 +89,15 @@ export function preciseNow(): number {
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Process A of the coherence tests: a Cache with the near cache on, on a connection of its own, under `prefix`. */
+export function nearCacheWriter(prefix: string): { store: RedisStore; a: Cache } {
+  const store = new RedisStore({
+    client: connectRedis(),
+    prefix: `${prefix}obj:`,
+    lockPrefix: `${prefix}lock:`,
+    ownsClient: true,
+  });
+  return { store, a: new Cache({ store, owner: "writer-a", nearCache: true }) };
 }

@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import type Redis from "ioredis";
-import { Cache, RedisStore } from "../../src/cache";
-import { NearReader, Seen, preciseNow } from "../helpers/near-reader";
+import { NearReader, Seen, nearCacheWriter, preciseNow } from "../helpers/near-reader";
 import { connectRedis, deleteByPrefix, redisUrl, testDatabase, uniquePrefix } from "../helpers/redis";
 
 /**
@@ -48,13 +47,7 @@ test("random interleavings never let B read a state older than one it saw, or on
   await fc.assert(
     fc.asyncProperty(fc.array(fc.tuple(opArbitrary, fc.nat(3)), { minLength: 1, maxLength: 25 }), async (ops) => {
       const key = `k${run++}`;
-      const store = new RedisStore({
-        client: connectRedis(),
-        prefix: `${prefix}obj:`,
-        lockPrefix: `${prefix}lock:`,
-        ownsClient: true,
-      });
-      const a = new Cache({ store, owner: "writer-a", nearCache: true });
+      const { store, a } = nearCacheWriter(prefix);
       try {
         await b.command("watch", { key });
         const states: State[] = [{ shown: "null", resolvedAt: 0 }];

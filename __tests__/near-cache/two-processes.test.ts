@@ -1,9 +1,9 @@
 import { execFile } from "child_process";
 import { promisify } from "util";
 import type Redis from "ioredis";
-import { Cache, RedisStore } from "../../src/cache";
+import type { Cache, RedisStore } from "../../src/cache";
 import { TRACKING_CONNECTION_NAME } from "../../src/cache/stores/redis-tracking";
-import { NearReader, preciseNow, percentile } from "../helpers/near-reader";
+import { NearReader, nearCacheWriter, preciseNow, percentile } from "../helpers/near-reader";
 import { connectRedis, deleteByPrefix, redisUrl, testDatabase, uniquePrefix } from "../helpers/redis";
 
 /**
@@ -27,13 +27,7 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  store = new RedisStore({
-    client: connectRedis(),
-    prefix: `${prefix}obj:`,
-    lockPrefix: `${prefix}lock:`,
-    ownsClient: true,
-  });
-  a = new Cache({ store, owner: "writer-a", nearCache: true });
+  ({ store, a } = nearCacheWriter(prefix));
 });
 
 afterEach(async () => {

@@ -14,14 +14,6 @@ export class ChangeFeed {
     return () => this.listeners.delete(listener);
   }
 
-  get watched(): boolean {
-    return this.listeners.size > 0;
-  }
-
-  get isArmed(): boolean {
-    return this.isLive;
-  }
-
   changed(key: string): void {
     for (const listener of this.listeners) listener.changed(key);
   }
@@ -37,6 +29,7 @@ export class ChangeFeed {
   }
 
   live(): void {
+    if (this.isLive) return;
     this.isLive = true;
     for (const listener of this.listeners) listener.live();
   }

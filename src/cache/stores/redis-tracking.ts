@@ -105,7 +105,7 @@ export class RedisTracking {
   private settle(): void {
     if (!this.closed && this.everyChangeHeard()) {
       this.stopResync();
-      if (!this.feed.isArmed) this.feed.live();
+      this.feed.live();
       return;
     }
     this.feed.lost();
