@@ -24,6 +24,8 @@ import {
 
 export interface RedisBatchesContext {
   client: CommandClient;
+  /** The client, for sending one command now (the store's commands(): it joins this tick's socket write). */
+  commands: () => CommandClient;
   layout: RedisKeyLayout;
   endpoint: () => string;
   lastConnectionError: () => string | undefined;
@@ -70,11 +72,11 @@ export class RedisBatches {
   }
 
   private async loadGroup(keys: string[], owner: string, ttlMs: number | null): Promise<BatchLoadOutcome[]> {
-    const { client, layout } = this.context;
+    const { commands, layout } = this.context;
     const keyArgs = keys.flatMap((key) => [layout.objectKey(key), layout.lockKey(key)]);
     let reply: ScriptReply;
     try {
-      reply = await client.ahCacheLoadMany(keyArgs.length, ...keyArgs, owner, ttlArgument(ttlMs));
+      reply = await commands().ahCacheLoadMany(keyArgs.length, ...keyArgs, owner, ttlArgument(ttlMs));
     } catch (error) {
       if (!writesRefused(error)) throw toCacheError(error, this.context.endpoint(), this.context.lastConnectionError());
       return Promise.all(keys.map((key) => this.context.loadReadOnly(key, owner)));
@@ -100,7 +102,9 @@ export class RedisBatches {
           const { json, ttlMs } = entries[index];
           return [json, ttlArgument(ttlMs)];
         });
-        return this.context.client.ahCacheSaveMany(keyArgs.length, ...keyArgs, owner, flag(requireLock), ...valueArgs);
+        return this.context
+          .commands()
+          .ahCacheSaveMany(keyArgs.length, ...keyArgs, owner, flag(requireLock), ...valueArgs);
       },
     );
   }
@@ -113,7 +117,7 @@ export class RedisBatches {
         layout.listKey(keys[index]),
         layout.lockKey(keys[index]),
       ]);
-      return this.context.client.ahCacheDestroyMany(keyArgs.length, ...keyArgs, owner, flag(requireLock));
+      return this.context.commands().ahCacheDestroyMany(keyArgs.length, ...keyArgs, owner, flag(requireLock));
     });
   }
 
@@ -171,20 +175,24 @@ export class RedisBatches {
   private restoreOne(entry: DumpEntry, owner: string): Promise<ScriptReply> {
     const lockKey = this.context.layout.lockKey(entry.key);
     if (entry.type === "list")
-      return this.context.client.ahCacheRestoreList(
-        this.context.layout.listKey(entry.key),
+      return this.context
+        .commands()
+        .ahCacheRestoreList(
+          this.context.layout.listKey(entry.key),
+          lockKey,
+          owner,
+          entry.append ? "1" : "",
+          ...entry.items,
+        );
+    const expire = entry.expireTimestamp === null ? "" : String(entry.expireTimestamp);
+    return this.context
+      .commands()
+      .ahCacheRestoreObject(
+        this.context.layout.objectKey(entry.key),
         lockKey,
         owner,
-        entry.append ? "1" : "",
-        ...entry.items,
+        encodeStoredObject(entry),
+        expire,
       );
-    const expire = entry.expireTimestamp === null ? "" : String(entry.expireTimestamp);
-    return this.context.client.ahCacheRestoreObject(
-      this.context.layout.objectKey(entry.key),
-      lockKey,
-      owner,
-      encodeStoredObject(entry),
-      expire,
-    );
   }
 }

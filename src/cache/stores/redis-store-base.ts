@@ -9,6 +9,7 @@ import { LOCK_FALLBACK_POLL_MS, ReleaseListener } from "./redis-releases";
 import { decodeReply, toCacheError } from "./redis-replies";
 import { RedisScanner } from "./redis-scan";
 import { RedisTracking } from "./redis-tracking";
+import { WriteBatches } from "./write-batches";
 
 export const DEFAULT_PREFIX = "ah-cache-plugin:object:";
 export const DEFAULT_LOCK_PREFIX = "ah-cache-plugin:lock:";
@@ -48,6 +49,7 @@ export class RedisStoreBase {
   protected readonly scanner: RedisScanner;
   protected readonly operationTimeoutMs: number;
   protected lastConnectionError: string | undefined;
+  private readonly writes: WriteBatches;
   /** Client tracking, started by the first watchChanges() (a near cache). */
   private tracking: RedisTracking | undefined;
   private readonly rememberConnectionError = (error: Error) => {
@@ -71,6 +73,7 @@ export class RedisStoreBase {
     this.operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
     defineCommands(options.client);
     this.client = options.client as CommandClient;
+    this.writes = new WriteBatches(this.client);
     this.client.on("error", this.rememberConnectionError);
     this.client.on("ready", this.forgetConnectionError);
     this.client.on("close", this.abandonInFlight);
@@ -91,6 +94,12 @@ export class RedisStoreBase {
   }
 
   get redis(): Redis | Cluster {
+    return this.client;
+  }
+
+  /** The client, for sending one command now: the command joins this tick's socket write (write-batches.ts). */
+  protected commands(): CommandClient {
+    this.writes.join();
     return this.client;
   }
 

@@ -44,6 +44,7 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
     super(options);
     this.batches = new RedisBatches({
       client: this.client,
+      commands: () => this.commands(),
       layout: this.layout,
       endpoint: () => this.endpoint,
       lastConnectionError: () => this.lastConnectionError,
@@ -74,7 +75,7 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
     const { layout } = this;
     const [status] = await this.script(
       key,
-      this.client.ahCacheSave(
+      this.commands().ahCacheSave(
         layout.objectKey(key),
         layout.lockKey(key),
         owner,
@@ -95,7 +96,7 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
     const { layout } = this;
     let reply: ScriptReply;
     try {
-      reply = await this.client.ahCacheLoad(layout.objectKey(key), layout.lockKey(key), owner, ttlArgument(ttlMs));
+      reply = await this.commands().ahCacheLoad(layout.objectKey(key), layout.lockKey(key), owner, ttlArgument(ttlMs));
     } catch (error) {
       if (!writesRefused(error)) throw toCacheError(error, this.endpoint, this.lastConnectionError);
       return this.loadReadOnly(key, owner);
@@ -110,7 +111,7 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
   async has(key: string, owner: string): Promise<HasOutcome> {
     const [status] = await this.script(
       key,
-      this.client.ahCacheHas(this.layout.objectKey(key), this.layout.lockKey(key), owner),
+      this.commands().ahCacheHas(this.layout.objectKey(key), this.layout.lockKey(key), owner),
       ...READ_STATUSES,
     );
     if (status === ScriptStatus.LOCKED) return "locked";
@@ -121,7 +122,7 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
   private async loadReadOnly(key: string, owner: string, fallback = true): Promise<LoadOutcome> {
     const reply = await this.script(
       key,
-      this.client.ahCacheLoadReadOnly(this.layout.objectKey(key), this.layout.lockKey(key), owner),
+      this.commands().ahCacheLoadReadOnly(this.layout.objectKey(key), this.layout.lockKey(key), owner),
       ...READ_STATUSES,
     );
     const outcome = readOutcome(reply);
@@ -132,7 +133,7 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
     const { layout } = this;
     let reply: ScriptReply;
     try {
-      reply = await this.client.ahCacheLoadOrLock(
+      reply = await this.commands().ahCacheLoadOrLock(
         layout.objectKey(key),
         layout.lockKey(key),
         layout.fenceKey(key),
@@ -164,7 +165,7 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
     const { layout } = this;
     const [status] = await this.script(
       key,
-      this.client.ahCacheDestroy(
+      this.commands().ahCacheDestroy(
         layout.objectKey(key),
         layout.listKey(key),
         layout.lockKey(key),
@@ -180,7 +181,7 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
   async lock(key: string, owner: string, ttlMs: number): Promise<number> {
     const [status, token] = await this.script(
       key,
-      this.client.ahCacheLock(this.layout.lockKey(key), this.layout.fenceKey(key), owner, String(ttlMs)),
+      this.commands().ahCacheLock(this.layout.lockKey(key), this.layout.fenceKey(key), owner, String(ttlMs)),
       ScriptStatus.ACQUIRED,
       ScriptStatus.LOCKED,
     );
@@ -191,7 +192,13 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
     const { layout } = this;
     const [status] = await this.script(
       key,
-      this.client.ahCacheExtend(layout.lockKey(key), layout.fenceKey(key), owner, String(ttlMs), tokenArgument(token)),
+      this.commands().ahCacheExtend(
+        layout.lockKey(key),
+        layout.fenceKey(key),
+        owner,
+        String(ttlMs),
+        tokenArgument(token),
+      ),
       ScriptStatus.OK,
       ScriptStatus.NOT_HOLDER,
     );
@@ -203,7 +210,13 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
     const lockKey = layout.lockKey(key);
     const [status] = await this.script(
       key,
-      this.client.ahCacheUnlock(lockKey, layout.fenceKey(key), owner, layout.releaseChannel(), tokenArgument(token)),
+      this.commands().ahCacheUnlock(
+        lockKey,
+        layout.fenceKey(key),
+        owner,
+        layout.releaseChannel(),
+        tokenArgument(token),
+      ),
       ScriptStatus.OK,
       ScriptStatus.NOT_HOLDER,
     );
@@ -215,7 +228,7 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
   async checkLock(key: string, owner: string): Promise<boolean> {
     const [status] = await this.script(
       key,
-      this.client.ahCacheCheckLock(this.layout.lockKey(key), owner),
+      this.commands().ahCacheCheckLock(this.layout.lockKey(key), owner),
       ScriptStatus.OK,
       ScriptStatus.LOCKED,
     );
@@ -225,7 +238,7 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
   async push(key: string, owner: string, json: string, requireLock: boolean): Promise<PushOutcome> {
     const [status, length] = await this.script(
       key,
-      this.client.ahCachePush(this.layout.listKey(key), this.layout.lockKey(key), owner, json, flag(requireLock)),
+      this.commands().ahCachePush(this.layout.listKey(key), this.layout.lockKey(key), owner, json, flag(requireLock)),
       ...WRITE_STATUSES,
     );
     const refused = refusal(status);
@@ -235,7 +248,7 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
   async pop(key: string, owner: string, requireLock: boolean): Promise<PopOutcome> {
     const [status, item] = await this.script(
       key,
-      this.client.ahCachePop(this.layout.listKey(key), this.layout.lockKey(key), owner, flag(requireLock)),
+      this.commands().ahCachePop(this.layout.listKey(key), this.layout.lockKey(key), owner, flag(requireLock)),
       ...WRITE_STATUSES,
       ScriptStatus.MISSING,
     );
@@ -247,7 +260,7 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
   async listLength(key: string, owner: string): Promise<ListLengthOutcome> {
     const [status, length] = await this.script(
       key,
-      this.client.ahCacheListLength(this.layout.listKey(key), this.layout.lockKey(key), owner),
+      this.commands().ahCacheListLength(this.layout.listKey(key), this.layout.lockKey(key), owner),
       ScriptStatus.OK,
       ScriptStatus.LOCKED,
     );

@@ -1,0 +1,100 @@
+import Redis from "ioredis";
+import type { Socket } from "net";
+import { Cache, CacheError, RedisStore, failFastOptions, waitUntilReady } from "../../src/cache";
+import { COMMANDS_PER_WRITE } from "../../src/cache/stores/write-batches";
+import { connectRedis, deleteByPrefix, redisUrl, sleep, testDatabase, uniquePrefix } from "../helpers/redis";
+
+/**
+ * Commands sent while others are in flight share socket writes, COMMANDS_PER_WRITE at a time; a command sent with
+ * nothing in flight is written on its own, at once. Writes are counted on the client's socket itself.
+ */
+const CLOSING_TIMEOUT_MS = 1_000;
+const prefix = uniquePrefix("write-batches");
+let redis: Redis;
+let cache: Cache;
+
+beforeAll(async () => {
+  redis = connectRedis();
+  cache = new Cache({ store: new RedisStore({ client: redis, prefix, lockPrefix: `${prefix}lock:` }), owner: "w" });
+  await cache.save("warm", 1); // loads the scripts, so every call below is one EVALSHA
+});
+
+afterAll(async () => {
+  await deleteByPrefix(redis, prefix);
+  await redis.quit();
+  await sleep(CLOSING_TIMEOUT_MS + 100); // ioredis keeps each dropped command's timeout timer until it fires
+});
+
+/** Counts the socket's writes (one per write or writev) and corks, until the returned stop() is called. */
+function countSocket(client: Redis): { writes: () => number; corks: () => number; stop: () => void } {
+  const socket = client.stream as Socket & { _write: Function; _writev?: Function }; // eslint-disable-line @typescript-eslint/no-unsafe-function-type
+  const { _write, _writev, cork } = socket;
+  let writes = 0;
+  let corks = 0;
+  socket._write = function (...args: unknown[]) {
+    writes++;
+    return _write.apply(this, args);
+  };
+  if (_writev)
+    socket._writev = function (...args: unknown[]) {
+      writes++;
+      return _writev.apply(this, args);
+    };
+  socket.cork = function () {
+    corks++;
+    return cork.apply(this);
+  };
+  return {
+    writes: () => writes,
+    corks: () => corks,
+    stop: () => Object.assign(socket, { _write, _writev, cork }),
+  };
+}
+
+test("64 saves in one tick take one write for the first and one per COMMANDS_PER_WRITE after it", async () => {
+  const socket = countSocket(redis);
+  try {
+    await Promise.all(Array.from({ length: 64 }, (_, i) => cache.save(`many:${i}`, { i })));
+    expect(socket.writes()).toBe(1 + Math.ceil(63 / COMMANDS_PER_WRITE));
+  } finally {
+    socket.stop();
+  }
+  const loaded = await Promise.all(Array.from({ length: 64 }, (_, i) => cache.load(`many:${i}`)));
+  expect(loaded.map((entry) => entry.value)).toEqual(Array.from({ length: 64 }, (_, i) => ({ i })));
+});
+
+test("commands joined in one write still settle in order, each with its own reply", async () => {
+  await cache.save("order", 0);
+  const replies = await Promise.all(
+    Array.from({ length: 40 }, (_, i) =>
+      i % 2 === 0 ? cache.save("order", i) : cache.load("order").then((entry) => entry.value),
+    ),
+  );
+  // Each load sees the save sent just before it, so the commands reached Redis in the order they were sent.
+  replies.forEach((reply, i) => expect(reply).toBe(i % 2 === 0 ? true : i - 1));
+});
+
+test("a command sent with nothing in flight is written on its own, uncorked", async () => {
+  const socket = countSocket(redis);
+  try {
+    for (let i = 0; i < 5; i++) await cache.save(`lone:${i}`, i);
+    expect(socket.corks()).toBe(0);
+    expect(socket.writes()).toBe(5);
+  } finally {
+    socket.stop();
+  }
+});
+
+test("a connection that closes while commands are corked settles each of them", async () => {
+  const client = new Redis(redisUrl(), { db: testDatabase(), ...failFastOptions(CLOSING_TIMEOUT_MS) });
+  client.on("error", () => undefined);
+  expect(await waitUntilReady(client, 5_000)).toBe(true);
+  const closing = new Cache({ store: new RedisStore({ client, prefix, lockPrefix: `${prefix}lock:` }), owner: "c" });
+  await closing.save("warm", 1);
+  const calls = Array.from({ length: 20 }, (_, i) => closing.save(`closing:${i}`, i));
+  expect(client.stream.writableCorked).toBeGreaterThan(0);
+  client.stream.destroy(); // in the same tick: the corked commands never leave this process
+  const codes = await Promise.all(calls.map((call) => call.then(String, (error: CacheError) => error.code)));
+  expect(codes).toEqual(Array.from({ length: 20 }, () => "UNAVAILABLE"));
+  client.disconnect();
+});
