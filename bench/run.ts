@@ -10,7 +10,7 @@ import { measureHerd } from "./herd";
 import { BATCH_SIZE, measureBatches } from "./batches";
 import { measureNearCache, renderNearCache } from "./near-cache";
 import { measureInterleaved } from "./measure";
-import { Row, performanceDoc, render } from "./report";
+import { Row, performanceDoc, render, renderCore } from "./report";
 import {
   OPERATION_NAMES,
   OperationName,
@@ -37,6 +37,9 @@ const markdownPath = argv.includes("--markdown") ? argv[argv.indexOf("--markdown
 const quick = argv.includes("--quick");
 /** Only the near-cache section, printed: for working on the near cache. */
 const nearCacheOnly = argv.includes("--near-cache-only");
+/** Only the plugin, its own scripts, raw ioredis and redlock on the single-key operations: for working on throughput. */
+const coreOnly = argv.includes("--core-only");
+const CORE_OPERATIONS: OperationName[] = ["save", "load", "load+expireTimeMS", "lock+unlock"];
 
 const REPETITIONS = quick ? 3 : 7;
 const OPERATIONS: Record<number, number> = { 1: quick ? 2_000 : 5_000, 64: quick ? 10_000 : 30_000 };
@@ -64,41 +67,22 @@ async function main() {
       process.stdout.write(renderNearCache(results).join("\n") + "\n");
       return;
     }
-    const subjects: Subject[] = [
-      rawSubject(url),
-      scriptCeilingSubject(url),
-      pluginRedisSubject(url),
-      pluginMemorySubject(),
-      await actionheroSubject(url),
-      redlockSubject(url),
-    ];
-    for (const inflight of [1, 64]) {
-      for (const operation of OPERATION_NAMES) {
-        const contenders = subjects
-          .filter((subject) => subject.operations[operation])
-          .map((subject) => {
-            // The in-memory store is far faster; more operations keep its runs long enough to time.
-            const operations = OPERATIONS[inflight] * (subject.clients.length === 0 ? 5 : 1);
-            return {
-              name: subject.name,
-              operation: subject.operations[operation]!,
-              clients: subject.clients,
-              operations,
-              prepare: () => subject.prepare(operation, operations),
-            };
-          });
-        const results = await measureInterleaved(
-          contenders,
-          { inflight, operations: OPERATIONS[inflight], repetitions: REPETITIONS },
-          admin,
-        );
-        for (const [subject, result] of results) {
-          rows.push({ subject, operation, inflight, result });
-          process.stderr.write(`${subject} ${operation} x${inflight}: ${format(result.opsPerSecond.median)} ops/s\n`);
-        }
-      }
-    }
+    const subjects: Subject[] = coreOnly
+      ? [rawSubject(url), scriptCeilingSubject(url), pluginRedisSubject(url), redlockSubject(url)]
+      : [
+          rawSubject(url),
+          scriptCeilingSubject(url),
+          pluginRedisSubject(url),
+          pluginMemorySubject(),
+          await actionheroSubject(url),
+          redlockSubject(url),
+        ];
+    rows.push(...(await measureSubjects(subjects, coreOnly ? CORE_OPERATIONS : [...OPERATION_NAMES], admin)));
     for (const subject of subjects) await subject.close();
+    if (coreOnly) {
+      process.stdout.write(renderCore(rows).join("\n") + "\n");
+      return;
+    }
 
     process.stderr.write(`batches of ${BATCH_SIZE} keys...\n`);
     const batchRows = await measureBatches(url, admin, { operations: OPERATIONS, repetitions: REPETITIONS });
@@ -162,6 +146,38 @@ async function main() {
     admin.disconnect();
     await server?.stop();
   }
+}
+
+/** Every subject on every operation it has, at 1 and 64 in flight, interleaved per operation. */
+async function measureSubjects(subjects: Subject[], operations: OperationName[], admin: Redis): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const inflight of [1, 64]) {
+    for (const operation of operations) {
+      const contenders = subjects
+        .filter((subject) => subject.operations[operation])
+        .map((subject) => {
+          // The in-memory store is far faster; more operations keep its runs long enough to time.
+          const operations = OPERATIONS[inflight] * (subject.clients.length === 0 ? 5 : 1);
+          return {
+            name: subject.name,
+            operation: subject.operations[operation]!,
+            clients: subject.clients,
+            operations,
+            prepare: () => subject.prepare(operation, operations),
+          };
+        });
+      const results = await measureInterleaved(
+        contenders,
+        { inflight, operations: OPERATIONS[inflight], repetitions: REPETITIONS },
+        admin,
+      );
+      for (const [subject, result] of results) {
+        rows.push({ subject, operation, inflight, result });
+        process.stderr.write(`${subject} ${operation} x${inflight}: ${format(result.opsPerSecond.median)} ops/s\n`);
+      }
+    }
+  }
+  return rows;
 }
 
 const CLUSTER_OPERATIONS: OperationName[] = ["save", "load", "lock+unlock", "mixed"];
