@@ -26,6 +26,20 @@ export const batches: Behaviour = (world) => {
       expect(third).toMatchObject({ value: "three", expireTimestamp: null });
       // A key given twice is read twice: the second read sees the first one's readAt.
       expect(again.found && again.readAt).toBeGreaterThanOrEqual(first.found ? first.createdAt : 0);
+      expect(again).toMatchObject({ value: { n: 1 }, createdAt: first.found && first.createdAt });
+    });
+
+    test("a key given twice with expireTimeMS: the second read sees the first one's readAt and expiry", async () => {
+      const { alice } = world;
+      await alice.save("twice", { deep: ["x"] }, 600_000);
+      const [first, again] = await alice.loadMany(["twice", "twice"], { expireTimeMS: 30_000 });
+      expect(first).toMatchObject({ found: true, value: { deep: ["x"] }, readAt: null });
+      expect(again).toMatchObject({ found: true, value: { deep: ["x"] } });
+      if (!first.found || !again.found) throw new Error("both reads find the key");
+      expect(again.createdAt).toBe(first.createdAt);
+      expect(again.readAt).toBeGreaterThanOrEqual(first.createdAt);
+      expect(again.expireTimestamp! - again.readAt!).toBeLessThanOrEqual(30_000);
+      expect(again.expireTimestamp! - again.readAt!).toBeGreaterThanOrEqual(29_000);
     });
 
     test("records each read, as load does", async () => {

@@ -73,7 +73,8 @@ export class RedisBatches {
 
   private async loadGroup(keys: string[], owner: string, ttlMs: number | null): Promise<BatchLoadOutcome[]> {
     const { commands, layout } = this.context;
-    const keyArgs = keys.flatMap((key) => [layout.objectKey(key), layout.lockKey(key)]);
+    const keyArgs: string[] = [];
+    for (const key of keys) keyArgs.push(layout.objectKey(key), layout.lockKey(key));
     let reply: ScriptReply;
     try {
       reply = await commands().ahCacheLoadMany(keyArgs.length, ...keyArgs, owner, ttlArgument(ttlMs));
@@ -83,9 +84,9 @@ export class RedisBatches {
     }
     decodeReply(layout, keys[0], reply, ScriptStatus.OK);
     return keys.map((key, index) => {
-      const triple = reply.slice(1 + 3 * index, 4 + 3 * index) as ScriptReply;
-      if (triple[0] === ScriptStatus.FOREIGN) return { status: "error", error: foreignValue(layout, key) };
-      return readOutcome(triple);
+      const at = 1 + 3 * index;
+      if (reply[at] === ScriptStatus.FOREIGN) return { status: "error", error: foreignValue(layout, key) };
+      return readOutcome(reply, at);
     });
   }
 

@@ -116,9 +116,12 @@ export function decodeReply(
 
 /**
  * A reading script's `[OK, stored, newExpireTimestamp or ""]`, `[MISSING]` or `[LOCKED]` (load-2, load-read-only-2,
- * and each key's triple of load-many-n) as the store's outcome.
+ * and each key's triple of load-many-n, which starts at `at`) as the store's outcome.
  */
-export function readOutcome([status, stored, expireTimestamp]: ScriptReply): LoadOutcome {
+export function readOutcome(reply: ScriptReply, at = 0): LoadOutcome {
+  const status = reply[at];
+  const stored = reply[at + 1];
+  const expireTimestamp = reply[at + 2];
   if (status === ScriptStatus.LOCKED) return { status: "locked" };
   if (status === ScriptStatus.MISSING) return { status: "missing" };
   const object = decodeStoredObject(stored as string);

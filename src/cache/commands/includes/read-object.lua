@@ -1,9 +1,12 @@
 --- @include "includes/header"
 --- @include "includes/replies"
 
+-- HEADER_LENGTH digits from the start: one anchored match, without copying the header out first.
+local HEADER_PATTERN = '^' .. string.rep('%d', HEADER_LENGTH)
+
 -- True when `stored` starts with our fixed-width header of digits.
 local function hasHeader(stored)
-  return #stored >= HEADER_LENGTH and not string.find(string.sub(stored, 1, HEADER_LENGTH), '%D')
+  return string.find(stored, HEADER_PATTERN) ~= nil
 end
 
 -- The status of an object already read (`object`, `holder`: the values at `objectKey` and its lock key) for
