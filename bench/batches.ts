@@ -111,9 +111,9 @@ export function renderBatches(rows: BatchRow[]): string[] {
   };
   const lines = [`\n### Batches: ${BATCH_SIZE} keys per call\n`];
   lines.push(
-    "| contender | in flight | keys/s median | p50 µs per call | cmds/call client | cmds/call server | × one after another | × raw MGET |",
+    "| contender | in flight | keys/s median | p50 µs per call | cmds/call client | cmds/call server | Redis CPU µs per key | × one after another | × raw MGET |",
   );
-  lines.push("|---|---|---|---|---|---|---|---|");
+  lines.push("|---|---|---|---|---|---|---|---|---|");
   for (const row of rows) {
     const keys = row.result.opsPerSecond.median * BATCH_SIZE;
     const kind = row.name.startsWith("save") ? "save" : "load";
@@ -123,6 +123,7 @@ export function renderBatches(rows: BatchRow[]): string[] {
     lines.push(
       `| ${row.name} | ${row.inflight} | ${format(keys)} | ${format(row.result.latencyMicros.p50)} | ` +
         `${format(row.result.clientCommandsPerOp, 2)} | ${format(row.result.serverCommandsPerOp, 1)} | ` +
+        `${format(row.result.serverCpuMicrosPerOp / BATCH_SIZE, 1)} | ` +
         `${isBatch && sequential ? format(keys / sequential, 2) : ""} | ${isBatch && kind === "load" && mget ? format(keys / mget, 2) : ""} |`,
     );
   }

@@ -10,6 +10,8 @@ export interface Measurement {
   clientCommandsPerOp: number;
   /** Commands Redis executed per operation, from INFO commandstats: includes calls made inside Lua scripts. */
   serverCommandsPerOp: number;
+  /** Redis's own CPU time per operation in µs (INFO cpu, user + sys): its work, its system calls and its I/O. */
+  serverCpuMicrosPerOp: number;
 }
 
 export interface RunSettings {
@@ -32,7 +34,7 @@ function median(values: number[]): number {
 }
 
 /** Runs `total` operations with `inflight` lanes, each awaiting its own operations one after another. */
-async function runLanes(
+export async function runLanes(
   operation: Operation,
   total: number,
   inflight: number,
@@ -97,6 +99,13 @@ export async function serverCommandCount(admin: Redis): Promise<number> {
   return total;
 }
 
+/** The server's CPU time so far, in seconds (user + sys). */
+export async function serverCpuSeconds(admin: Redis): Promise<number> {
+  const info = await admin.info("cpu");
+  const field = (name: string) => Number(new RegExp(`${name}:(\\S+)`).exec(info)?.[1] ?? 0);
+  return field("used_cpu_user") + field("used_cpu_sys");
+}
+
 export interface Contender {
   name: string;
   operation: Operation;
@@ -126,6 +135,7 @@ export async function measureInterleaved(
     latencies: [] as Float64Array[],
     clientCommands: 0,
     serverCommands: 0,
+    serverCpuSeconds: 0,
   }));
   for (const entry of state) {
     await entry.contender.prepare?.();
@@ -140,11 +150,14 @@ export async function measureInterleaved(
       const counter = countCommands(contender.clients);
       const useServer = admin && contender.clients.length > 0;
       const serverBefore = useServer ? await serverCommandCount(admin) : 0;
+      const cpuBefore = useServer ? await serverCpuSeconds(admin) : 0;
       entry.rates.push(await runLanes(contender.operation, operations, settings.inflight, latencies));
+      const cpuAfter = useServer ? await serverCpuSeconds(admin) : 0;
       const serverAfter = useServer ? await serverCommandCount(admin) : 0;
       counter.restore();
       entry.clientCommands += counter.count();
       entry.serverCommands += serverAfter - serverBefore;
+      entry.serverCpuSeconds += cpuAfter - cpuBefore;
       entry.latencies.push(latencies);
     }
   }
@@ -159,6 +172,7 @@ export async function measureInterleaved(
       latencyMicros: { p50: percentile(all, 0.5), p99: percentile(all, 0.99) },
       clientCommandsPerOp: entry.clientCommands / measured,
       serverCommandsPerOp: entry.serverCommands / measured,
+      serverCpuMicrosPerOp: (entry.serverCpuSeconds * 1e6) / measured,
     });
   }
   return results;

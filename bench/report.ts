@@ -1,59 +1,28 @@
-import * as os from "os";
 import { BatchRow, batchTargets, renderBatches } from "./batches";
 import { NearCacheResults, renderNearCache } from "./near-cache";
 import type { DumpRoundTrip } from "./dump-roundtrip";
 import type { heapSoak, redisMemoryPer10k, withKeyspace } from "./footprint";
 import type { measureHandoff } from "./handoff";
 import type { HerdResult } from "./herd";
+import type { CpuPerOperation } from "./cpu";
 import type { Measurement } from "./measure";
 import type { OperationName } from "./subjects";
 
-/** One measured contender at one operation and in-flight level. */
 /** The subject that runs the plugin's own scripts with precomputed arguments: its design's ceiling. */
 const CEILING = "same scripts, raw ioredis";
 
+/** One measured contender at one operation and in-flight level. */
 export interface Row {
   subject: string;
   operation: OperationName;
   inflight: number;
   result: Measurement;
+  /** CPU per operation, where it was measured (the cluster section). */
+  cpu?: CpuPerOperation;
 }
 
 const format = (n: number, digits = 0) =>
   n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
-/** docs/performance.md: what the bench measures and how, then this run's tables. Written by the bench, never by hand. */
-export function performanceDoc(report: string, redisVersion: string, quick: boolean): string {
-  const machine = `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, Redis ${redisVersion}`;
-  return `# Performance
-
-<!-- Written by \`npm run bench -- --markdown docs/performance.md\`; do not edit by hand. -->
-
-\`npm run bench\` starts its own \`redis-server\` on a free port (or uses \`BENCH_REDIS_URL\`, a database it may empty:
-it runs FLUSHDB there) and measures, in one process, this plugin's Redis and in-memory stores, raw ioredis
-(\`SET PX\`/\`GET\`/\`GETEX\`/\`DEL\`, \`SET NX PX\` + \`DEL\` for a lock), actionhero 29's built-in cache module and
-redlock, interleaving the contenders run by run so that machine noise hits them alike. Ratios are computed within
-the run; compare ratios, not absolute figures. "cmds/op client" counts the commands the client sent per operation,
-"cmds/op server" what Redis executed (INFO commandstats), calls made inside Lua scripts included.
-
-What bounds each operation: every plugin operation is one Lua script, so with 1 in flight it costs one round trip
-plus the script's run, and with 64 in flight it is bounded by Redis's single thread running the script or, when
-Redis keeps up, by this process's own JavaScript. On a 2-core machine that is this process: writing each command
-to the socket with its own system call was about 40% of its CPU per operation, so commands sent while others are in
-flight share one socket write, three at a time (a lone command is written at once). The "same scripts, raw ioredis" rows run the plugin's very scripts
-with every argument computed beforehand: the gap between them and the plugin is the plugin's own work (validation,
-key building, serialization, the promise/callback wrapper, counters), and "× same scripts" is its ratio to that
-ceiling. The raw ioredis rows are plain commands (\`SET PX\`, \`GET\`) with neither the script's work nor its
-guarantees (lock check, readAt, server-clock timestamps). Locks cost more than \`SET NX\` + \`DEL\` because they
-also keep a fencing counter floored by the server clock and publish the release. Batches do each key's work in one
-script, so they save round trips and per-script overhead, not the per-key reads and writes (a recorded read is a
-write). Near-cache hits never reach Redis: a Map lookup and an already resolved promise in this process, so they are
-bounded by this process's CPU alone; bentocache's L1 hits, measured beside them, also stay in process but go through
-more of its own machinery before they answer. Save with the near cache on costs the same as off: Redis reports changes through client tracking, so a write publishes nothing.
-
-This run: ${new Date().toISOString().slice(0, 10)}, ${quick ? "quick (--quick)" : "full"}, ${machine}.
-${report.replace(/^### /gm, "## ")}`;
-}
 
 export function render(
   rows: Row[],
@@ -75,11 +44,12 @@ export function render(
   for (const inflight of [1, 64]) {
     lines.push(`\n### ${inflight} in flight\n`);
     lines.push(
-      "| subject | operation | ops/s median (min–max) | p50 µs | p99 µs | cmds/op client | cmds/op server | × raw | × same scripts | × actionhero | × redlock |",
+      "| subject | operation | ops/s median (min–max) | p50 µs | p99 µs | cmds/op client | cmds/op server | Redis CPU µs/op | × raw | × same scripts | × actionhero | × redlock |",
     );
-    lines.push("|---|---|---|---|---|---|---|---|---|---|---|");
+    lines.push("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const row of rows.filter((each) => each.inflight === inflight)) {
-      const { opsPerSecond, latencyMicros, clientCommandsPerOp, serverCommandsPerOp } = row.result;
+      const { opsPerSecond, latencyMicros, clientCommandsPerOp, serverCommandsPerOp, serverCpuMicrosPerOp } =
+        row.result;
       const ratio = (peer: string) => {
         const base = find(peer, row.operation, inflight);
         return base && peer !== row.subject ? `${format(opsPerSecond.median / base, 2)}` : "";
@@ -87,6 +57,7 @@ export function render(
       lines.push(
         `| ${row.subject} | ${row.operation} | ${format(opsPerSecond.median)} (${format(opsPerSecond.min)}–${format(opsPerSecond.max)}) | ` +
           `${format(latencyMicros.p50)} | ${format(latencyMicros.p99)} | ${format(clientCommandsPerOp, 2)} | ${format(serverCommandsPerOp, 2)} | ` +
+          `${clientCommandsPerOp > 0 ? format(serverCpuMicrosPerOp, 1) : ""} | ` +
           `${ratio("raw ioredis")} | ${row.subject === redisStore ? ratio(CEILING) : ""} | ${ratio("actionhero built-in cache")} | ${row.operation === "lock+unlock" ? ratio("redlock") : ""} |`,
       );
     }
@@ -145,6 +116,17 @@ export function render(
   for (const { inflight, ratio: measured } of batchTargets(batchRows)) {
     target(`loadMany of 10 keys, ${inflight} in flight, × 10 sequential loads (keys/s)`, measured, 5);
   }
+  const onCluster = (subject: string, operation: OperationName) =>
+    clusterRows.find((row) => row.subject === subject && row.operation === operation)?.result.opsPerSecond.median;
+  for (const operation of ["save", "load", "lock+unlock"] as const) {
+    const plugin = onCluster("ah-cache-plugin (Redis Cluster)", operation);
+    const raw = onCluster("raw ioredis (Redis Cluster)", operation);
+    target(
+      `${operation}, Redis Cluster, 64 in flight, × raw ioredis on the cluster`,
+      plugin && raw ? plugin / raw : undefined,
+      0.75,
+    );
+  }
   lines.push(
     `| herd: Redis commands per acquisition, ${format(herd.waiters)} waiters in one process | ${format(herd.commandsPerAcquisition, 2)} | < 10 | ${herd.commandsPerAcquisition < 10 ? "met" : "missed"} |`,
   );
@@ -187,26 +169,7 @@ export function render(
         `${format(row.save.serverCommandsPerOp, 1)}, ${format(row.load.serverCommandsPerOp, 1)} |`,
     );
   }
-  lines.push("\n### Redis Cluster: 3 primaries + 3 replicas on this machine, 64 in flight over 1,000 keys\n");
-  lines.push(
-    "| subject | operation | ops/s median (min–max) | p50 µs | p99 µs | cmds/op client | × raw on the cluster | single node, same run | × single node |",
-  );
-  lines.push("|---|---|---|---|---|---|---|---|---|");
-  const rawOnCluster = (operation: OperationName) =>
-    clusterRows.find((row) => row.subject === "raw ioredis (Redis Cluster)" && row.operation === operation)?.result
-      .opsPerSecond.median;
-  for (const row of clusterRows) {
-    const singleSubject = row.subject.startsWith("raw") ? "raw ioredis" : redisStore;
-    const single = find(singleSubject, row.operation, 64);
-    const raw = rawOnCluster(row.operation);
-    const { opsPerSecond, latencyMicros, clientCommandsPerOp } = row.result;
-    lines.push(
-      `| ${row.subject} | ${row.operation} | ${format(opsPerSecond.median)} (${format(opsPerSecond.min)}–${format(opsPerSecond.max)}) | ` +
-        `${format(latencyMicros.p50)} | ${format(latencyMicros.p99)} | ${format(clientCommandsPerOp, 2)} | ` +
-        `${raw && !row.subject.startsWith("raw") ? format(opsPerSecond.median / raw, 2) : ""} | ${single === undefined ? "n/a" : format(single)} | ` +
-        `${single === undefined ? "" : format(opsPerSecond.median / single, 2)} |`,
-    );
-  }
+  lines.push(...renderCluster(clusterRows, rows));
   lines.push("\n### dumpWrite / dumpRead round trip (JSON Lines file, replace mode, own process)\n");
   lines.push(
     "| objects | file | dumpWrite | peak RSS (before) | dumpRead | peak RSS (before) | heap growth dump / restore | complete |",
@@ -227,8 +190,8 @@ export function renderCore(rows: Row[]): string[] {
   const find = (subject: string, operation: OperationName, inflight: number) =>
     rows.find((row) => row.subject === subject && row.operation === operation && row.inflight === inflight)?.result;
   const lines = [
-    "| operation | in flight | plugin ops/s | × same scripts | × raw | × redlock | cmds/op server |",
-    "|---|---|---|---|---|---|---|",
+    "| operation | in flight | plugin ops/s | × same scripts | × raw | × redlock | cmds/op server | Redis CPU µs/op |",
+    "|---|---|---|---|---|---|---|---|",
   ];
   for (const row of rows.filter((each) => each.subject === "ah-cache-plugin (Redis)")) {
     const ratio = (peer: string) => {
@@ -237,7 +200,43 @@ export function renderCore(rows: Row[]): string[] {
     };
     lines.push(
       `| ${row.operation} | ${row.inflight} | ${format(row.result.opsPerSecond.median)} | ${ratio(CEILING)} | ${ratio("raw ioredis")} | ` +
-        `${ratio("redlock")} | ${format(row.result.serverCommandsPerOp, 2)} |`,
+        `${ratio("redlock")} | ${format(row.result.serverCommandsPerOp, 2)} | ${format(row.result.serverCpuMicrosPerOp, 1)} |`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * The Redis Cluster section: each subject's ratio to raw ioredis and to the plugin's own scripts on the same
+ * cluster, and to the same subject on one node in this run (`rows`; none with --cluster-only).
+ */
+export function renderCluster(clusterRows: Row[], rows: Row[]): string[] {
+  const onCluster = (subject: string, operation: OperationName) =>
+    clusterRows.find((row) => row.subject === subject && row.operation === operation)?.result.opsPerSecond.median;
+  const singleNode = (subject: string, operation: OperationName) =>
+    rows.find((row) => row.subject === subject && row.operation === operation && row.inflight === 64)?.result
+      .opsPerSecond.median;
+  const lines = [
+    "\n### Redis Cluster: 3 primaries + 3 replicas on this machine, 64 in flight over 1,000 keys\n",
+    "| subject | operation | ops/s median (min–max) | p99 µs | CPU µs/op: this process + Redis (all nodes) | × raw on the cluster | × same scripts on the cluster | single node, same run | × single node |",
+    "|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const row of clusterRows) {
+    const isRaw = row.subject.startsWith("raw");
+    const isPlugin = row.subject.startsWith("ah-cache-plugin");
+    const single = singleNode(row.subject.replace(" (Redis Cluster)", isPlugin ? " (Redis)" : ""), row.operation);
+    const raw = onCluster("raw ioredis (Redis Cluster)", row.operation);
+    const ceiling = onCluster(`${CEILING} (Redis Cluster)`, row.operation);
+    const { opsPerSecond, latencyMicros } = row.result;
+    const ratio = (base: number | undefined) => (base === undefined ? "" : format(opsPerSecond.median / base, 2));
+    const cpu = row.cpu
+      ? `${format(row.cpu.processMicros, 1)} + ${format(row.cpu.redisMicros, 1)} = ${format(row.cpu.processMicros + row.cpu.redisMicros, 1)}`
+      : "";
+    lines.push(
+      `| ${row.subject} | ${row.operation} | ${format(opsPerSecond.median)} (${format(opsPerSecond.min)}–${format(opsPerSecond.max)}) | ` +
+        `${format(latencyMicros.p99)} | ${cpu} | ` +
+        `${isRaw ? "" : ratio(raw)} | ${isPlugin ? ratio(ceiling) : ""} | ` +
+        `${single === undefined ? "n/a" : format(single)} | ${ratio(single)} |`,
     );
   }
   return lines;

@@ -9,8 +9,10 @@ import { measureHandoff } from "./handoff";
 import { measureHerd } from "./herd";
 import { BATCH_SIZE, measureBatches } from "./batches";
 import { measureNearCache, renderNearCache } from "./near-cache";
+import { cpuPerOperation } from "./cpu";
 import { measureInterleaved } from "./measure";
-import { Row, performanceDoc, render, renderCore } from "./report";
+import { performanceDoc } from "./performance-doc";
+import { Row, render, renderCluster, renderCore } from "./report";
 import {
   OPERATION_NAMES,
   OperationName,
@@ -22,11 +24,14 @@ import {
   pluginRedisSubject,
   rawSubject,
   redlockSubject,
+  readOnlyLoadClusterSubject,
+  scriptCeilingClusterSubject,
   scriptCeilingSubject,
 } from "./subjects";
 
 /**
  * npm run bench [-- --json results.json] [-- --markdown docs/performance.md] [-- --quick] [-- --near-cache-only]
+ *   [-- --core-only] [-- --cluster-only]
  *
  * Starts its own redis-server on a free port (or uses BENCH_REDIS_URL, a database it may empty) and measures,
  * in one run: this plugin's Redis and in-memory stores, raw ioredis, actionhero's built-in cache and redlock.
@@ -39,6 +44,8 @@ const quick = argv.includes("--quick");
 const nearCacheOnly = argv.includes("--near-cache-only");
 /** Only the plugin, its own scripts, raw ioredis and redlock on the single-key operations: for working on throughput. */
 const coreOnly = argv.includes("--core-only");
+/** Only the Redis Cluster section, printed: for working on the cluster path. */
+const clusterOnly = argv.includes("--cluster-only");
 const CORE_OPERATIONS: OperationName[] = ["save", "load", "load+expireTimeMS", "lock+unlock"];
 
 const REPETITIONS = quick ? 3 : 7;
@@ -65,6 +72,10 @@ async function main() {
     if (nearCacheOnly) {
       const results = await measureNearCache(url, admin, { operations: OPERATIONS, repetitions: REPETITIONS });
       process.stdout.write(renderNearCache(results).join("\n") + "\n");
+      return;
+    }
+    if (clusterOnly) {
+      process.stdout.write(renderCluster(await measureOnCluster(), []).join("\n") + "\n");
       return;
     }
     const subjects: Subject[] = coreOnly
@@ -187,23 +198,34 @@ async function measureOnCluster(): Promise<Row[]> {
   const cluster = await startRedisCluster();
   const clusterRows: Row[] = [];
   try {
-    const subjects = [await rawClusterSubject(cluster.startupNodes), await pluginClusterSubject(cluster.startupNodes)];
+    const subjects = [
+      await rawClusterSubject(cluster.startupNodes),
+      await scriptCeilingClusterSubject(cluster.startupNodes),
+      await readOnlyLoadClusterSubject(cluster.startupNodes),
+      await pluginClusterSubject(cluster.startupNodes),
+    ];
+    const redisUrls = cluster.servers.map((server) => server.url);
     for (const operation of CLUSTER_OPERATIONS) {
-      const contenders = subjects.map((subject) => ({
-        name: subject.name,
-        operation: subject.operations[operation]!,
-        clients: subject.clients,
-        operations: OPERATIONS[64],
-        prepare: () => subject.prepare(operation, OPERATIONS[64]),
-      }));
+      const contenders = subjects
+        .filter((subject) => subject.operations[operation])
+        .map((subject) => ({
+          name: subject.name,
+          operation: subject.operations[operation]!,
+          clients: subject.clients,
+          operations: OPERATIONS[64],
+          prepare: () => subject.prepare(operation, OPERATIONS[64]),
+        }));
       const results = await measureInterleaved(
         contenders,
         { inflight: 64, operations: OPERATIONS[64], repetitions: REPETITIONS },
         undefined,
       );
-      for (const [name, result] of results) {
-        clusterRows.push({ subject: name, operation, inflight: 64, result });
-        process.stderr.write(`${name} ${operation} x64: ${format(result.opsPerSecond.median)} ops/s\n`);
+      for (const contender of contenders) {
+        const result = results.get(contender.name)!;
+        await contender.prepare();
+        const cpu = await cpuPerOperation(contender.operation, OPERATIONS[64], 64, redisUrls);
+        clusterRows.push({ subject: contender.name, operation, inflight: 64, result, cpu });
+        process.stderr.write(`${contender.name} ${operation} x64: ${format(result.opsPerSecond.median)} ops/s\n`);
       }
     }
     for (const subject of subjects) await subject.close();

@@ -183,7 +183,42 @@ export function redlockSubject(url: string): Subject {
  * own JavaScript: validation, key building, serialization, the callback/promise wrapper and counters.
  */
 export function scriptCeilingSubject(url: string): Subject {
-  const client = new Redis(url);
+  return scriptsOn(new Redis(url), "same scripts, raw ioredis");
+}
+
+/** The same ceiling on a Redis Cluster, through a client with the plugin's own cluster options. */
+export async function scriptCeilingClusterSubject(
+  startupNodes: Array<{ host: string; port: number }>,
+): Promise<Subject> {
+  const client = new Cluster(startupNodes, clusterFailFastOptions());
+  if (!(await waitUntilReady(client, 20_000))) throw new Error("bench cluster client not ready");
+  return scriptsOn(client, "same scripts, raw ioredis (Redis Cluster)");
+}
+
+/**
+ * load without recording the read: the plugin's read-only script (what get() and a replica run), on the cluster.
+ * Beside the load ceiling it shows what recording readAt costs there: a write, which every replica applies too.
+ */
+export async function readOnlyLoadClusterSubject(
+  startupNodes: Array<{ host: string; port: number }>,
+): Promise<Subject> {
+  const subject = await scriptCeilingClusterSubject(startupNodes);
+  const commands = subject.clients[0] as unknown as CacheCommands;
+  const layout = new RedisKeyLayout("bench:ceiling:obj:", "bench:ceiling:lock:");
+  const keys = Array.from({ length: KEY_SPACE }, (_, i) => [layout.objectKey(key(i)), layout.lockKey(key(i))]);
+  const load: Operation = async (i) => {
+    const [object, lock] = keys[i % KEY_SPACE];
+    const [, stored] = await commands.ahCacheLoadReadOnly(object, lock, "bench");
+    return JSON.parse((stored as string).slice(39)) as unknown;
+  };
+  return {
+    ...subject,
+    name: "load without readAt (read-only script), raw ioredis (Redis Cluster)",
+    operations: { load },
+  };
+}
+
+function scriptsOn(client: Redis | Cluster, name: string): Subject {
   defineCommands(client);
   const commands = client as unknown as CacheCommands;
   const layout = new RedisKeyLayout("bench:ceiling:obj:", "bench:ceiling:lock:");
@@ -207,8 +242,8 @@ export function scriptCeilingSubject(url: string): Subject {
     };
   const load = loadWith("");
   return {
-    name: "same scripts, raw ioredis",
-    clients: [client],
+    name,
+    clients: [client as Redis],
     operations: {
       save,
       load,
