@@ -1,6 +1,6 @@
 import Redis from "ioredis";
 import { Cache, RedisStore } from "../src/cache";
-import { Contender, Measurement, measureInterleaved } from "./measure";
+import { Contender, Measurement, measureInterleaved, pairedRatio } from "./measure";
 
 /** Keys per batch call, and how many distinct keys the batches cycle through. */
 export const BATCH_SIZE = 10;
@@ -105,10 +105,8 @@ const format = (n: number, digits = 0) =>
 
 /** The batch table and its two targets, as markdown lines. */
 export function renderBatches(rows: BatchRow[]): string[] {
-  const keysPerSecond = (name: string, inflight: number) => {
-    const row = rows.find((each) => each.name === name && each.inflight === inflight);
-    return row ? row.result.opsPerSecond.median * BATCH_SIZE : undefined;
-  };
+  const resultOf = (name: string, inflight: number) =>
+    rows.find((each) => each.name === name && each.inflight === inflight)?.result;
   const lines = [`\n### Batches: ${BATCH_SIZE} keys per call\n`];
   lines.push(
     "| contender | in flight | keys/s median | p50 µs per call | cmds/call client | cmds/call server | Redis CPU µs per key | × one after another | × raw MGET |",
@@ -117,14 +115,16 @@ export function renderBatches(rows: BatchRow[]): string[] {
   for (const row of rows) {
     const keys = row.result.opsPerSecond.median * BATCH_SIZE;
     const kind = row.name.startsWith("save") ? "save" : "load";
-    const sequential = keysPerSecond(`${kind} ×${BATCH_SIZE}, one after another`, row.inflight);
-    const mget = keysPerSecond(`raw ioredis MGET of ${BATCH_SIZE}`, row.inflight);
+    // Every contender's operation covers BATCH_SIZE keys, so ratios of operations are ratios of keys.
+    const sequential = resultOf(`${kind} ×${BATCH_SIZE}, one after another`, row.inflight);
+    const mget = resultOf(`raw ioredis MGET of ${BATCH_SIZE}`, row.inflight);
     const isBatch = row.name.includes("Many");
     lines.push(
       `| ${row.name} | ${row.inflight} | ${format(keys)} | ${format(row.result.latencyMicros.p50)} | ` +
         `${format(row.result.clientCommandsPerOp, 2)} | ${format(row.result.serverCommandsPerOp, 1)} | ` +
         `${format(row.result.serverCpuMicrosPerOp / BATCH_SIZE, 1)} | ` +
-        `${isBatch && sequential ? format(keys / sequential, 2) : ""} | ${isBatch && kind === "load" && mget ? format(keys / mget, 2) : ""} |`,
+        `${isBatch && sequential ? format(pairedRatio(row.result, sequential), 2) : ""} | ` +
+        `${isBatch && kind === "load" && mget ? format(pairedRatio(row.result, mget), 2) : ""} |`,
     );
   }
   return lines;
@@ -132,11 +132,11 @@ export function renderBatches(rows: BatchRow[]): string[] {
 
 /** loadMany of 10 keys against 10 sequential loads, per in-flight level: the issue's ≥ 5× target. */
 export function batchTargets(rows: BatchRow[]): Array<{ inflight: number; ratio: number | undefined }> {
-  const median = (name: string, inflight: number) =>
-    rows.find((row) => row.name === name && row.inflight === inflight)?.result.opsPerSecond.median;
+  const resultOf = (name: string, inflight: number) =>
+    rows.find((row) => row.name === name && row.inflight === inflight)?.result;
   return [1, 64].map((inflight) => {
-    const batch = median(`loadMany of ${BATCH_SIZE}`, inflight);
-    const sequential = median(`load ×${BATCH_SIZE}, one after another`, inflight);
-    return { inflight, ratio: batch && sequential ? batch / sequential : undefined };
+    const batch = resultOf(`loadMany of ${BATCH_SIZE}`, inflight);
+    const sequential = resultOf(`load ×${BATCH_SIZE}, one after another`, inflight);
+    return { inflight, ratio: batch && sequential ? pairedRatio(batch, sequential) : undefined };
   });
 }

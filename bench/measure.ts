@@ -4,7 +4,10 @@ import type Redis from "ioredis";
 export type Operation = (index: number) => Promise<unknown>;
 
 export interface Measurement {
-  opsPerSecond: { median: number; min: number; max: number };
+  /** Per-run rates: their median, min and max, and each round's, in round order. */
+  opsPerSecond: { median: number; min: number; max: number; rounds: number[] };
+  /** Which measureInterleaved call measured it: rounds of one call are paired in time (see pairedRatio). */
+  interleavedRun: number;
   latencyMicros: { p50: number; p99: number };
   /** Commands the client sent per operation (ioredis sendCommand calls). */
   clientCommandsPerOp: number;
@@ -117,6 +120,21 @@ export interface Contender {
   operations?: number;
 }
 
+let interleavedRuns = 0;
+
+/**
+ * `ours` ÷ `theirs` in ops/s. When both were measured in the same interleaved run, it is the median over rounds of
+ * their two rates in that round: the runs of one round are back to back, so a slow moment of the machine, which at
+ * 1 in flight can halve a run's rate, weighs on both sides of that round's ratio. Otherwise, the ratio of medians.
+ */
+export function pairedRatio(ours: Measurement, theirs: Measurement): number {
+  const [a, b] = [ours.opsPerSecond.rounds, theirs.opsPerSecond.rounds];
+  if (ours.interleavedRun !== theirs.interleavedRun || a.length !== b.length || a.length === 0) {
+    return ours.opsPerSecond.median / theirs.opsPerSecond.median;
+  }
+  return median(a.map((rate, index) => rate / b[index]));
+}
+
 /**
  * A warm-up run of every contender, then `repetitions` rounds in which each contender runs once, in turn.
  * Interleaving means a noisy moment on the machine hits every contender alike, so ratios stay meaningful.
@@ -162,13 +180,20 @@ export async function measureInterleaved(
     }
   }
   const results = new Map<string, Measurement>();
+  const run = ++interleavedRuns;
   for (const entry of state) {
     const measured = entry.operations * settings.repetitions;
     const all = new Float64Array(measured);
     entry.latencies.forEach((latencies, index) => all.set(latencies, index * entry.operations));
     all.sort();
     results.set(entry.contender.name, {
-      opsPerSecond: { median: median(entry.rates), min: Math.min(...entry.rates), max: Math.max(...entry.rates) },
+      opsPerSecond: {
+        median: median(entry.rates),
+        min: Math.min(...entry.rates),
+        max: Math.max(...entry.rates),
+        rounds: entry.rates,
+      },
+      interleavedRun: run,
       latencyMicros: { p50: percentile(all, 0.5), p99: percentile(all, 0.99) },
       clientCommandsPerOp: entry.clientCommands / measured,
       serverCommandsPerOp: entry.serverCommands / measured,

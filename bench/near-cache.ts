@@ -1,7 +1,7 @@
 import { performance } from "perf_hooks";
 import Redis from "ioredis";
 import { Cache, RedisStore } from "../src/cache";
-import { Contender, Measurement, measureInterleaved } from "./measure";
+import { Contender, Measurement, measureInterleaved, pairedRatio } from "./measure";
 
 /**
  * The near cache against its peers, reading hot keys: raw ioredis GET, the plugin's get without and with the near
@@ -161,18 +161,18 @@ const format = (n: number, digits = 0) =>
 
 /** The near-cache table and its targets, as markdown lines. */
 export function renderNearCache({ rows, delay }: NearCacheResults): string[] {
-  const median = (name: string, inflight: number) =>
-    rows.find((row) => row.name === name && row.inflight === inflight)?.result.opsPerSecond.median;
+  const resultOf = (name: string, inflight: number) =>
+    rows.find((row) => row.name === name && row.inflight === inflight)?.result;
   const lines = ["\n### Near cache: hot reads from process memory\n"];
   lines.push("| contender | in flight | ops/s median (min–max) | p50 µs | p99 µs | cmds/op client | × raw GET |");
   lines.push("|---|---|---|---|---|---|---|");
   for (const { name, inflight, result } of rows) {
-    const raw = median(RAW_GET, inflight);
+    const raw = resultOf(RAW_GET, inflight);
     const { opsPerSecond: ops, latencyMicros } = result;
     lines.push(
       `| ${name} | ${inflight} | ${format(ops.median)} (${format(ops.min)}–${format(ops.max)}) | ` +
         `${format(latencyMicros.p50, 1)} | ${format(latencyMicros.p99, 1)} | ${format(result.clientCommandsPerOp, 2)} | ` +
-        `${name.includes("get") && raw ? format(ops.median / raw, 2) : ""} |`,
+        `${name.includes("get") && raw ? format(pairedRatio(result, raw), 2) : ""} |`,
     );
   }
   lines.push(
@@ -188,8 +188,8 @@ export function renderNearCache({ rows, delay }: NearCacheResults): string[] {
     lines.push(`| ${label} | ${shown} | ${below ? "<" : "≥"} ${goal} | ${met ? "met" : "missed"} |`);
   };
   const ratio = (ours: string, theirs: string, inflight: number) => {
-    const [a, b] = [median(ours, inflight), median(theirs, inflight)];
-    return a && b ? a / b : undefined;
+    const [a, b] = [resultOf(ours, inflight), resultOf(theirs, inflight)];
+    return a && b ? pairedRatio(a, b) : undefined;
   };
   for (const inflight of [1, 64]) {
     target(`near hits, ${inflight} in flight, × raw ioredis GET`, ratio(GET_ON, RAW_GET, inflight), 20);

@@ -10,8 +10,10 @@ export function performanceDoc(report: string, redisVersion: string, quick: bool
 \`npm run bench\` starts its own \`redis-server\` on a free port (or uses \`BENCH_REDIS_URL\`, a database it may empty:
 it runs FLUSHDB there) and measures, in one process, this plugin's Redis and in-memory stores, raw ioredis
 (\`SET PX\`/\`GET\`/\`GETEX\`/\`DEL\`, \`SET NX PX\` + \`DEL\` for a lock), actionhero 29's built-in cache module and
-redlock, interleaving the contenders run by run so that machine noise hits them alike. Ratios are computed within
-the run; compare ratios, not absolute figures. "cmds/op client" counts the commands the client sent per operation,
+redlock, interleaving the contenders run by run so that machine noise hits them alike. Each round runs every
+contender once, back to back; a ratio "× peer" is the median over rounds of that round's two rates, so a slow
+moment of the machine weighs on both sides of a ratio instead of on whichever contender ran through it (the
+ops/s columns are medians of the runs). Compare ratios, not absolute figures. "cmds/op client" counts the commands the client sent per operation,
 "cmds/op server" what Redis executed (INFO commandstats), calls made inside Lua scripts included, and "Redis CPU"
 the CPU time Redis spent (INFO cpu, user + sys), its system calls included.
 

@@ -5,7 +5,7 @@ import type { heapSoak, redisMemoryPer10k, withKeyspace } from "./footprint";
 import type { measureHandoff } from "./handoff";
 import type { HerdResult } from "./herd";
 import type { CpuPerOperation } from "./cpu";
-import type { Measurement } from "./measure";
+import { type Measurement, pairedRatio } from "./measure";
 import type { OperationName } from "./subjects";
 
 /** The subject that runs the plugin's own scripts with precomputed arguments: its design's ceiling. */
@@ -36,9 +36,10 @@ export function render(
   batchRows: BatchRow[],
   nearCache: NearCacheResults,
 ): string {
+  const resultOf = (subject: string, operation: OperationName, inflight: number) =>
+    rows.find((row) => row.subject === subject && row.operation === operation && row.inflight === inflight)?.result;
   const find = (subject: string, operation: OperationName, inflight: number) =>
-    rows.find((row) => row.subject === subject && row.operation === operation && row.inflight === inflight)?.result
-      .opsPerSecond.median;
+    resultOf(subject, operation, inflight)?.opsPerSecond.median;
   const redisStore = "ah-cache-plugin (Redis)";
   const lines: string[] = [];
   for (const inflight of [1, 64]) {
@@ -51,8 +52,8 @@ export function render(
       const { opsPerSecond, latencyMicros, clientCommandsPerOp, serverCommandsPerOp, serverCpuMicrosPerOp } =
         row.result;
       const ratio = (peer: string) => {
-        const base = find(peer, row.operation, inflight);
-        return base && peer !== row.subject ? `${format(opsPerSecond.median / base, 2)}` : "";
+        const base = resultOf(peer, row.operation, inflight);
+        return base && peer !== row.subject ? `${format(pairedRatio(row.result, base), 2)}` : "";
       };
       lines.push(
         `| ${row.subject} | ${row.operation} | ${format(opsPerSecond.median)} (${format(opsPerSecond.min)}–${format(opsPerSecond.max)}) | ` +
@@ -67,9 +68,9 @@ export function render(
       `| ${label} | ${measured === undefined ? "n/a" : format(measured, 2)} | ≥ ${goal} | ${measured !== undefined && measured >= goal ? "met" : "missed"} |`,
     );
   const ratio = (subject: string, peer: string, operation: OperationName, inflight: number) => {
-    const ours = find(subject, operation, inflight);
-    const theirs = find(peer, operation, inflight);
-    return ours && theirs ? ours / theirs : undefined;
+    const ours = resultOf(subject, operation, inflight);
+    const theirs = resultOf(peer, operation, inflight);
+    return ours && theirs ? pairedRatio(ours, theirs) : undefined;
   };
   lines.push("\n### Targets (ratios from this run)\n");
   lines.push("| target | measured | goal | |");
@@ -117,13 +118,13 @@ export function render(
     target(`loadMany of 10 keys, ${inflight} in flight, × 10 sequential loads (keys/s)`, measured, 5);
   }
   const onCluster = (subject: string, operation: OperationName) =>
-    clusterRows.find((row) => row.subject === subject && row.operation === operation)?.result.opsPerSecond.median;
+    clusterRows.find((row) => row.subject === subject && row.operation === operation)?.result;
   for (const operation of ["save", "load", "lock+unlock"] as const) {
     const plugin = onCluster("ah-cache-plugin (Redis Cluster)", operation);
     const raw = onCluster("raw ioredis (Redis Cluster)", operation);
     target(
       `${operation}, Redis Cluster, 64 in flight, × raw ioredis on the cluster`,
-      plugin && raw ? plugin / raw : undefined,
+      plugin && raw ? pairedRatio(plugin, raw) : undefined,
       0.75,
     );
   }
@@ -195,8 +196,8 @@ export function renderCore(rows: Row[]): string[] {
   ];
   for (const row of rows.filter((each) => each.subject === "ah-cache-plugin (Redis)")) {
     const ratio = (peer: string) => {
-      const base = find(peer, row.operation, row.inflight)?.opsPerSecond.median;
-      return base ? format(row.result.opsPerSecond.median / base, 2) : "";
+      const base = find(peer, row.operation, row.inflight);
+      return base ? format(pairedRatio(row.result, base), 2) : "";
     };
     lines.push(
       `| ${row.operation} | ${row.inflight} | ${format(row.result.opsPerSecond.median)} | ${ratio(CEILING)} | ${ratio("raw ioredis")} | ` +
@@ -212,10 +213,9 @@ export function renderCore(rows: Row[]): string[] {
  */
 export function renderCluster(clusterRows: Row[], rows: Row[]): string[] {
   const onCluster = (subject: string, operation: OperationName) =>
-    clusterRows.find((row) => row.subject === subject && row.operation === operation)?.result.opsPerSecond.median;
+    clusterRows.find((row) => row.subject === subject && row.operation === operation)?.result;
   const singleNode = (subject: string, operation: OperationName) =>
-    rows.find((row) => row.subject === subject && row.operation === operation && row.inflight === 64)?.result
-      .opsPerSecond.median;
+    rows.find((row) => row.subject === subject && row.operation === operation && row.inflight === 64)?.result;
   const lines = [
     "\n### Redis Cluster: 3 primaries + 3 replicas on this machine, 64 in flight over 1,000 keys\n",
     "| subject | operation | ops/s median (min–max) | p99 µs | CPU µs/op: this process + Redis (all nodes) | × raw on the cluster | × same scripts on the cluster | single node, same run | × single node |",
@@ -228,7 +228,8 @@ export function renderCluster(clusterRows: Row[], rows: Row[]): string[] {
     const raw = onCluster("raw ioredis (Redis Cluster)", row.operation);
     const ceiling = onCluster(`${CEILING} (Redis Cluster)`, row.operation);
     const { opsPerSecond, latencyMicros } = row.result;
-    const ratio = (base: number | undefined) => (base === undefined ? "" : format(opsPerSecond.median / base, 2));
+    const ratio = (base: Measurement | undefined) =>
+      base === undefined ? "" : format(pairedRatio(row.result, base), 2);
     const cpu = row.cpu
       ? `${format(row.cpu.processMicros, 1)} + ${format(row.cpu.redisMicros, 1)} = ${format(row.cpu.processMicros + row.cpu.redisMicros, 1)}`
       : "";
@@ -236,7 +237,7 @@ export function renderCluster(clusterRows: Row[], rows: Row[]): string[] {
       `| ${row.subject} | ${row.operation} | ${format(opsPerSecond.median)} (${format(opsPerSecond.min)}–${format(opsPerSecond.max)}) | ` +
         `${format(latencyMicros.p99)} | ${cpu} | ` +
         `${isRaw ? "" : ratio(raw)} | ${isPlugin ? ratio(ceiling) : ""} | ` +
-        `${single === undefined ? "n/a" : format(single)} | ${ratio(single)} |`,
+        `${single === undefined ? "n/a" : format(single.opsPerSecond.median)} | ${ratio(single)} |`,
     );
   }
   return lines;
