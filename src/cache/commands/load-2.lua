@@ -16,5 +16,6 @@
 local status, object = readObject(KEYS[1], KEYS[2], ARGV[1])
 if status ~= OK then return {status} end
 
-local expireAt = recordRead(KEYS[1], nowMs(), tonumber(ARGV[2]))
+local written, expireAt = readRecord(nowMs(), tonumber(ARGV[2]))
+recordRead(KEYS[1], written, expireAt)
 return {OK, object, expireAt or ''}

@@ -15,12 +15,10 @@
 ]]
 --- @include "includes/time"
 --- @include "includes/read-object"
+--- @include "includes/record-read"
 
-local owner, ttl = ARGV[1], tonumber(ARGV[2])
-local now = nowMs()
-local expireAt = ttl and now + ttl
--- What a read writes at READ_AT_OFFSET: readAt, then the new expiry when it moves.
-local written = expireAt and field(now) .. field(expireAt) or field(now)
+local owner = ARGV[1]
+local written, expireAt = readRecord(nowMs(), tonumber(ARGV[2]))
 local found = redis.call('MGET', unpack(KEYS))
 local readEarlier = {}
 local replies = {OK}
@@ -34,8 +32,7 @@ for i = 1, #KEYS, 2 do
   end
   local status = objectStatus(objectKey, object, found[i + 1], owner)
   if status == OK then
-    redis.call('SETRANGE', objectKey, READ_AT_OFFSET, written)
-    if expireAt then redis.call('PEXPIREAT', objectKey, expireAt) end
+    recordRead(objectKey, written, expireAt)
     readEarlier[objectKey] = true
     replies[size + 1], replies[size + 2], replies[size + 3] = OK, object, expireAt or ''
   else

@@ -19,7 +19,7 @@
 
 local status, object, holder = readObject(KEYS[1], KEYS[2], ARGV[1])
 if status == OK then
-  recordRead(KEYS[1], nowMs(), nil)
+  recordRead(KEYS[1], readRecord(nowMs(), nil))
   return {OK, object}
 end
 if status ~= MISSING then return {status} end
