@@ -21,6 +21,12 @@ export interface Row {
   cpu?: CpuPerOperation;
 }
 
+/** The measurement of `subject` on `operation` at `inflight` among `rows` (cluster rows are all at 64 in flight). */
+function resultOf(rows: Row[], subject: string, operation: OperationName, inflight = 64): Measurement | undefined {
+  return rows.find((row) => row.subject === subject && row.operation === operation && row.inflight === inflight)
+    ?.result;
+}
+
 const format = (n: number, digits = 0) =>
   n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -36,10 +42,6 @@ export function render(
   batchRows: BatchRow[],
   nearCache: NearCacheResults,
 ): string {
-  const resultOf = (subject: string, operation: OperationName, inflight: number) =>
-    rows.find((row) => row.subject === subject && row.operation === operation && row.inflight === inflight)?.result;
-  const find = (subject: string, operation: OperationName, inflight: number) =>
-    resultOf(subject, operation, inflight)?.opsPerSecond.median;
   const redisStore = "ah-cache-plugin (Redis)";
   const lines: string[] = [];
   for (const inflight of [1, 64]) {
@@ -52,7 +54,7 @@ export function render(
       const { opsPerSecond, latencyMicros, clientCommandsPerOp, serverCommandsPerOp, serverCpuMicrosPerOp } =
         row.result;
       const ratio = (peer: string) => {
-        const base = resultOf(peer, row.operation, inflight);
+        const base = resultOf(rows, peer, row.operation, inflight);
         return base && peer !== row.subject ? `${format(pairedRatio(row.result, base), 2)}` : "";
       };
       lines.push(
@@ -68,8 +70,8 @@ export function render(
       `| ${label} | ${measured === undefined ? "n/a" : format(measured, 2)} | ≥ ${goal} | ${measured !== undefined && measured >= goal ? "met" : "missed"} |`,
     );
   const ratio = (subject: string, peer: string, operation: OperationName, inflight: number) => {
-    const ours = resultOf(subject, operation, inflight);
-    const theirs = resultOf(peer, operation, inflight);
+    const ours = resultOf(rows, subject, operation, inflight);
+    const theirs = resultOf(rows, peer, operation, inflight);
     return ours && theirs ? pairedRatio(ours, theirs) : undefined;
   };
   lines.push("\n### Targets (ratios from this run)\n");
@@ -106,7 +108,7 @@ export function render(
       3,
     );
   }
-  const memoryLoad = find("ah-cache-plugin (memory)", "load", 1);
+  const memoryLoad = resultOf(rows, "ah-cache-plugin (memory)", "load", 1)?.opsPerSecond.median;
   lines.push(
     `| in-memory load ops/s, 1 in flight | ${memoryLoad === undefined ? "n/a" : format(memoryLoad)} | ≥ 300,000 | ${memoryLoad !== undefined && memoryLoad >= 300_000 ? "met" : "missed"} |`,
   );
@@ -117,11 +119,9 @@ export function render(
   for (const { inflight, ratio: measured } of batchTargets(batchRows)) {
     target(`loadMany of 10 keys, ${inflight} in flight, × 10 sequential loads (keys/s)`, measured, 5);
   }
-  const onCluster = (subject: string, operation: OperationName) =>
-    clusterRows.find((row) => row.subject === subject && row.operation === operation)?.result;
   for (const operation of ["save", "load", "lock+unlock"] as const) {
-    const plugin = onCluster("ah-cache-plugin (Redis Cluster)", operation);
-    const raw = onCluster("raw ioredis (Redis Cluster)", operation);
+    const plugin = resultOf(clusterRows, "ah-cache-plugin (Redis Cluster)", operation);
+    const raw = resultOf(clusterRows, "raw ioredis (Redis Cluster)", operation);
     target(
       `${operation}, Redis Cluster, 64 in flight, × raw ioredis on the cluster`,
       plugin && raw ? pairedRatio(plugin, raw) : undefined,
@@ -188,15 +188,13 @@ export function render(
 
 /** `--core-only`: the plugin against its own scripts, raw ioredis and redlock, one line per operation and in-flight level. */
 export function renderCore(rows: Row[]): string[] {
-  const find = (subject: string, operation: OperationName, inflight: number) =>
-    rows.find((row) => row.subject === subject && row.operation === operation && row.inflight === inflight)?.result;
   const lines = [
     "| operation | in flight | plugin ops/s | × same scripts | × raw | × redlock | cmds/op server | Redis CPU µs/op |",
     "|---|---|---|---|---|---|---|---|",
   ];
   for (const row of rows.filter((each) => each.subject === "ah-cache-plugin (Redis)")) {
     const ratio = (peer: string) => {
-      const base = find(peer, row.operation, row.inflight);
+      const base = resultOf(rows, peer, row.operation, row.inflight);
       return base ? format(pairedRatio(row.result, base), 2) : "";
     };
     lines.push(
@@ -212,10 +210,6 @@ export function renderCore(rows: Row[]): string[] {
  * cluster, and to the same subject on one node in this run (`rows`; none with --cluster-only).
  */
 export function renderCluster(clusterRows: Row[], rows: Row[]): string[] {
-  const onCluster = (subject: string, operation: OperationName) =>
-    clusterRows.find((row) => row.subject === subject && row.operation === operation)?.result;
-  const singleNode = (subject: string, operation: OperationName) =>
-    rows.find((row) => row.subject === subject && row.operation === operation && row.inflight === 64)?.result;
   const lines = [
     "\n### Redis Cluster: 3 primaries + 3 replicas on this machine, 64 in flight over 1,000 keys\n",
     "| subject | operation | ops/s median (min–max) | p99 µs | CPU µs/op: this process + Redis (all nodes) | × raw on the cluster | × same scripts on the cluster | single node, same run | × single node |",
@@ -224,9 +218,9 @@ export function renderCluster(clusterRows: Row[], rows: Row[]): string[] {
   for (const row of clusterRows) {
     const isRaw = row.subject.startsWith("raw");
     const isPlugin = row.subject.startsWith("ah-cache-plugin");
-    const single = singleNode(row.subject.replace(" (Redis Cluster)", isPlugin ? " (Redis)" : ""), row.operation);
-    const raw = onCluster("raw ioredis (Redis Cluster)", row.operation);
-    const ceiling = onCluster(`${CEILING} (Redis Cluster)`, row.operation);
+    const single = resultOf(rows, row.subject.replace(" (Redis Cluster)", isPlugin ? " (Redis)" : ""), row.operation);
+    const raw = resultOf(clusterRows, "raw ioredis (Redis Cluster)", row.operation);
+    const ceiling = resultOf(clusterRows, `${CEILING} (Redis Cluster)`, row.operation);
     const { opsPerSecond, latencyMicros } = row.result;
     const ratio = (base: Measurement | undefined) =>
       base === undefined ? "" : format(pairedRatio(row.result, base), 2);

@@ -204,12 +204,14 @@ export async function readOnlyLoadClusterSubject(
 ): Promise<Subject> {
   const subject = await scriptCeilingClusterSubject(startupNodes);
   const commands = subject.clients[0] as unknown as CacheCommands;
-  const layout = new RedisKeyLayout("bench:ceiling:obj:", "bench:ceiling:lock:");
-  const keys = Array.from({ length: KEY_SPACE }, (_, i) => [layout.objectKey(key(i)), layout.lockKey(key(i))]);
+  const keys = Array.from({ length: KEY_SPACE }, (_, i) => [
+    CEILING_LAYOUT.objectKey(key(i)),
+    CEILING_LAYOUT.lockKey(key(i)),
+  ]);
   const load: Operation = async (i) => {
     const [object, lock] = keys[i % KEY_SPACE];
     const [, stored] = await commands.ahCacheLoadReadOnly(object, lock, "bench");
-    return JSON.parse((stored as string).slice(39)) as unknown;
+    return storedValue(stored);
   };
   return {
     ...subject,
@@ -218,10 +220,16 @@ export async function readOnlyLoadClusterSubject(
   };
 }
 
+/** The keys the ceiling subjects use. */
+const CEILING_LAYOUT = new RedisKeyLayout("bench:ceiling:obj:", "bench:ceiling:lock:");
+
+/** The value in a stored object: its JSON follows the 39-character header (includes/header.lua); the plugin parses it too. */
+const storedValue = (stored: unknown) => JSON.parse((stored as string).slice(39)) as unknown;
+
 function scriptsOn(client: Redis | Cluster, name: string): Subject {
   defineCommands(client);
   const commands = client as unknown as CacheCommands;
-  const layout = new RedisKeyLayout("bench:ceiling:obj:", "bench:ceiling:lock:");
+  const layout = CEILING_LAYOUT;
   const json = JSON.stringify(VALUE);
   const ttl = String(TTL_MS);
   const channel = layout.releaseChannel();
@@ -233,12 +241,11 @@ function scriptsOn(client: Redis | Cluster, name: string): Subject {
   }));
   const at = (i: number) => keys[i % KEY_SPACE];
   const save: Operation = (i) => commands.ahCacheSave(at(i).object, at(i).lock, "bench", json, ttl, "");
-  // The value's JSON follows the 39-character header (includes/header.lua); the plugin parses it too.
   const loadWith =
     (ttlArgument: string): Operation =>
     async (i) => {
       const [, stored] = await commands.ahCacheLoad(at(i).object, at(i).lock, "bench", ttlArgument);
-      return JSON.parse((stored as string).slice(39)) as unknown;
+      return storedValue(stored);
     };
   const load = loadWith("");
   return {
