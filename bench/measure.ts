@@ -136,7 +136,8 @@ export function pairedRatio(ours: Measurement, theirs: Measurement): number {
 }
 
 /**
- * A warm-up run of every contender, then `repetitions` rounds in which each contender runs once, in turn.
+ * A warm-up run of every contender, then `repetitions` rounds in which each contender runs once, in turn (each
+ * round starting one contender later, see rotated).
  * Interleaving means a noisy moment on the machine hits every contender alike, so ratios stay meaningful.
  * Throughput is reported per run (median, min, max); latency percentiles over every measured operation;
  * command counts over the measured runs.
@@ -161,7 +162,7 @@ export async function measureInterleaved(
     await runLanes(entry.contender.operation, warmup, settings.inflight, new Float64Array(warmup));
   }
   for (let repetition = 0; repetition < settings.repetitions; repetition++) {
-    for (const entry of state) {
+    for (const entry of rotated(state, repetition)) {
       const { contender, operations } = entry;
       await contender.prepare?.();
       const latencies = new Float64Array(operations);
@@ -201,6 +202,16 @@ export async function measureInterleaved(
     });
   }
   return results;
+}
+
+/**
+ * The contenders in the order round `round` runs them: each round starts one contender later. A contender that
+ * always ran right after the same other one would inherit its leftovers (garbage to collect, Redis's own lazy
+ * work) in every round; rotating spreads them over everyone.
+ */
+function rotated<T>(entries: T[], round: number): T[] {
+  const start = round % entries.length;
+  return [...entries.slice(start), ...entries.slice(0, start)];
 }
 
 /** One contender on its own. */

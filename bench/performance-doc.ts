@@ -11,7 +11,8 @@ export function performanceDoc(report: string, redisVersion: string, quick: bool
 it runs FLUSHDB there) and measures, in one process, this plugin's Redis and in-memory stores, raw ioredis
 (\`SET PX\`/\`GET\`/\`GETEX\`/\`DEL\`, \`SET NX PX\` + \`DEL\` for a lock), actionhero 29's built-in cache module and
 redlock, interleaving the contenders run by run so that machine noise hits them alike. Each round runs every
-contender once, back to back; a ratio "× peer" is the median over rounds of that round's two rates, so a slow
+contender once, back to back, starting one contender later than the round before (so no contender always runs
+right after the same one and inherits its garbage collection or Redis's lazy work); a ratio "× peer" is the median over rounds of that round's two rates, so a slow
 moment of the machine weighs on both sides of a ratio instead of on whichever contender ran through it (the
 ops/s columns are medians of the runs). Compare ratios, not absolute figures. "cmds/op client" counts the commands the client sent per operation,
 "cmds/op server" what Redis executed (INFO commandstats), calls made inside Lua scripts included, and "Redis CPU"
