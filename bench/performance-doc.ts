@@ -27,7 +27,7 @@ What bounds each operation:
 - **64 in flight, one Redis:** bounded by Redis's single thread running the scripts ("Redis CPU µs/op") or, when
   Redis keeps up, by this process's JavaScript. Writing each command to the socket with its own system call was
   about 40% of this process's CPU per operation, so commands sent while others are in flight share one socket write,
-  three at a time (a lone command is written at once).
+  three at a time (three per busy primary on a Cluster; a lone command is written at once).
 - **The ceiling:** the "same scripts, raw ioredis" rows run the plugin's very scripts with every argument computed
   beforehand (JSON included); the gap between them and the plugin is the plugin's own work (validation, key
   building, serialization, the promise/callback wrapper, counters), and "× same scripts" is its ratio to that

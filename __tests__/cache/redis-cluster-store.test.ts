@@ -5,6 +5,8 @@ import type { Cluster } from "ioredis";
 import { Cache, RedisStore, waitUntilReady } from "../../src/cache";
 import { connectCluster, deleteByPrefixOnCluster } from "../../test-support/cluster-client";
 import { uniquePrefix } from "../helpers/redis";
+import { countSocket } from "../helpers/socket-writes";
+import { COMMANDS_PER_WRITE } from "../../src/cache/stores/write-batches";
 import { StartedCluster, startRedisCluster } from "../../test-support/redis-cluster";
 import { SPECIAL_KEYS, runConformanceSuite } from "./conformance";
 import { redisTarget } from "./redis-target";
@@ -154,6 +156,24 @@ describe("redis cluster specifics", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test("commands sent in one tick share each primary's socket writes, about COMMANDS_PER_WRITE per write", async () => {
+    const keys = Array.from({ length: 64 }, (_, i) => `batched:${i}`);
+    await Promise.all(keys.map((key) => alice.save(key, -1))); // every primary has the save script from here on
+    const sockets = client.nodes("master").map(countSocket);
+    try {
+      await Promise.all(keys.map((key, i) => alice.save(key, i)));
+    } finally {
+      for (const socket of sockets) socket.stop();
+    }
+    const writes = sockets.map((socket) => socket.writes());
+    // Each primary gets about a third of the commands; a batch that counted its commands over all primaries
+    // together wrote about one command per write to each of them.
+    expect(writes.reduce((sum, count) => sum + count, 0)).toBeLessThanOrEqual(
+      Math.ceil(keys.length / COMMANDS_PER_WRITE) + 2 * writes.length,
+    );
+    expect((await alice.loadMany(keys)).map((result) => result.found && result.value)).toEqual(keys.map((_, i) => i));
   });
 
   test("unlock announces releases from every primary to a subscriber on any node", async () => {

@@ -1,8 +1,8 @@
 import Redis from "ioredis";
-import type { Socket } from "net";
 import { Cache, CacheError, RedisStore, failFastOptions, waitUntilReady } from "../../src/cache";
 import { COMMANDS_PER_WRITE } from "../../src/cache/stores/write-batches";
 import { connectRedis, deleteByPrefix, redisUrl, sleep, testDatabase, uniquePrefix } from "../helpers/redis";
+import { countSocket } from "../helpers/socket-writes";
 
 /**
  * Commands sent while others are in flight share socket writes, COMMANDS_PER_WRITE at a time; a command sent with
@@ -24,32 +24,6 @@ afterAll(async () => {
   await redis.quit();
   await sleep(CLOSING_TIMEOUT_MS + 100); // ioredis keeps each dropped command's timeout timer until it fires
 });
-
-/** Counts the socket's writes (one per write or writev) and corks, until the returned stop() is called. */
-function countSocket(client: Redis): { writes: () => number; corks: () => number; stop: () => void } {
-  const socket = client.stream as Socket & { _write: Function; _writev?: Function }; // eslint-disable-line @typescript-eslint/no-unsafe-function-type
-  const { _write, _writev, cork } = socket;
-  let writes = 0;
-  let corks = 0;
-  socket._write = function (...args: unknown[]) {
-    writes++;
-    return _write.apply(this, args);
-  };
-  if (_writev)
-    socket._writev = function (...args: unknown[]) {
-      writes++;
-      return _writev.apply(this, args);
-    };
-  socket.cork = function () {
-    corks++;
-    return cork.apply(this);
-  };
-  return {
-    writes: () => writes,
-    corks: () => corks,
-    stop: () => Object.assign(socket, { _write, _writev, cork }),
-  };
-}
 
 test("64 saves in one tick take one write for the first and one per COMMANDS_PER_WRITE after it", async () => {
   const socket = countSocket(redis);
