@@ -1,7 +1,7 @@
 import Redis, { Cluster } from "ioredis";
 import { Redlock } from "@sesamecare-oss/redlock";
 import { Cache, MemoryStore, RedisKeyLayout, RedisStore, clusterFailFastOptions, waitUntilReady } from "../src/cache";
-import { type CacheCommands, defineCommands } from "../src/cache/commands";
+import { type CacheCommands, defineCommands, loadCommands } from "../src/cache/commands";
 import type { Operation } from "./measure";
 
 export const OPERATION_NAMES = ["save", "load", "load+expireTimeMS", "destroy", "lock+unlock", "mixed"] as const;
@@ -218,6 +218,34 @@ export async function readOnlyLoadClusterSubject(
     name: "load without readAt (read-only script), raw ioredis (Redis Cluster)",
     operations: { load },
   };
+}
+
+/**
+ * lock+unlock whose unlock publishes nothing: the plugin's scripts with the release PUBLISH taken out, on the
+ * cluster. A cluster forwards every PUBLISH to every node, so beside the lock ceiling this shows what announcing
+ * releases to waiters on other servers costs there.
+ */
+export async function silentUnlockClusterSubject(
+  startupNodes: Array<{ host: string; port: number }>,
+): Promise<Subject> {
+  const subject = await scriptCeilingClusterSubject(startupNodes);
+  const client = subject.clients[0] as unknown as Cluster;
+  const publish = "redis.call('PUBLISH', ARGV[2], KEYS[1])";
+  const unlock = loadCommands().find((command) => command.name === "ahCacheUnlock")!.lua;
+  if (!unlock.includes(publish)) throw new Error("the unlock script no longer publishes as this bench expects");
+  client.defineCommand("benchSilentUnlock", { numberOfKeys: 2, lua: unlock.replace(publish, "") });
+  const commands = client as unknown as CacheCommands & { benchSilentUnlock: CacheCommands["ahCacheUnlock"] };
+  const keys = Array.from({ length: KEY_SPACE }, (_, i) => [
+    CEILING_LAYOUT.lockKey(lockKey(i)),
+    CEILING_LAYOUT.fenceKey(lockKey(i)),
+  ]);
+  const lockUnlock: Operation = async (i) => {
+    const [lock, fence] = keys[i % KEY_SPACE];
+    await commands.ahCacheLock(lock, fence, "bench", "10000");
+    await commands.benchSilentUnlock(lock, fence, "bench", CEILING_LAYOUT.releaseChannel(), "");
+  };
+  const name = "lock+unlock without the release PUBLISH, raw ioredis (Redis Cluster)";
+  return { ...subject, name, operations: { "lock+unlock": lockUnlock } };
 }
 
 /** The keys the ceiling subjects use. */
