@@ -41,10 +41,9 @@ What bounds each operation:
 - **Redis Cluster:** here 6 Redis processes and this one share the machine's cores, so throughput is bounded by the
   CPU all of them spend per operation (the "CPU µs/op" column). A load records its read, and on a cluster that write
   is also sent to and applied by the key's replica; the "load without readAt" row runs the plugin's read-only
-  script to show that cost. An unlock publishes the release so that waiters on other servers wake at once, and a
-  cluster forwards every PUBLISH to every node; the "lock+unlock without the release PUBLISH" row shows that cost.
-  The plugin stays close to its own scripts there ("× same scripts on the cluster"); the distance to raw ioredis is
-  the scripts' Redis work, its replication and, for locks, the publish.
+  script to show that cost. A cluster forwards every PUBLISH to every node, so an unlock publishes its release only
+  when someone waits for it (nobody does here). The plugin stays close to its own scripts there ("× same scripts
+  on the cluster"); the distance to raw ioredis is the scripts' Redis work and its replication.
 - **Near-cache hits** never reach Redis: a Map lookup and an already resolved promise in this process, so they are
   bounded by this process's CPU alone; bentocache's L1 hits, measured beside them, also stay in process but go
   through more of its own machinery before they answer. Save with the near cache on costs the same as off: Redis

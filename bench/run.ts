@@ -27,7 +27,6 @@ import {
   readOnlyLoadClusterSubject,
   scriptCeilingClusterSubject,
   scriptCeilingSubject,
-  silentUnlockClusterSubject,
 } from "./subjects";
 
 /**
@@ -203,7 +202,6 @@ async function measureOnCluster(): Promise<Row[]> {
       await rawClusterSubject(cluster.startupNodes),
       await scriptCeilingClusterSubject(cluster.startupNodes),
       await readOnlyLoadClusterSubject(cluster.startupNodes),
-      await silentUnlockClusterSubject(cluster.startupNodes),
       await pluginClusterSubject(cluster.startupNodes),
     ];
     const redisUrls = cluster.servers.map((server) => server.url);

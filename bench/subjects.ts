@@ -1,7 +1,7 @@
 import Redis, { Cluster } from "ioredis";
 import { Redlock } from "@sesamecare-oss/redlock";
 import { Cache, MemoryStore, RedisKeyLayout, RedisStore, clusterFailFastOptions, waitUntilReady } from "../src/cache";
-import { type CacheCommands, defineCommands, loadCommands } from "../src/cache/commands";
+import { type CacheCommands, defineCommands } from "../src/cache/commands";
 import type { Operation } from "./measure";
 
 export const OPERATION_NAMES = ["save", "load", "load+expireTimeMS", "destroy", "lock+unlock", "mixed"] as const;
@@ -220,34 +220,6 @@ export async function readOnlyLoadClusterSubject(
   };
 }
 
-/**
- * lock+unlock whose unlock publishes nothing: the plugin's scripts with the release PUBLISH taken out, on the
- * cluster. A cluster forwards every PUBLISH to every node, so beside the lock ceiling this shows what announcing
- * releases to waiters on other servers costs there.
- */
-export async function silentUnlockClusterSubject(
-  startupNodes: Array<{ host: string; port: number }>,
-): Promise<Subject> {
-  const subject = await scriptCeilingClusterSubject(startupNodes);
-  const client = subject.clients[0] as unknown as Cluster;
-  const publish = "redis.call('PUBLISH', ARGV[2], KEYS[1])";
-  const unlock = loadCommands().find((command) => command.name === "ahCacheUnlock")!.lua;
-  if (!unlock.includes(publish)) throw new Error("the unlock script no longer publishes as this bench expects");
-  client.defineCommand("benchSilentUnlock", { numberOfKeys: 2, lua: unlock.replace(publish, "") });
-  const commands = client as unknown as CacheCommands & { benchSilentUnlock: CacheCommands["ahCacheUnlock"] };
-  const keys = Array.from({ length: KEY_SPACE }, (_, i) => [
-    CEILING_LAYOUT.lockKey(lockKey(i)),
-    CEILING_LAYOUT.fenceKey(lockKey(i)),
-  ]);
-  const lockUnlock: Operation = async (i) => {
-    const [lock, fence] = keys[i % KEY_SPACE];
-    await commands.ahCacheLock(lock, fence, "bench", "10000");
-    await commands.benchSilentUnlock(lock, fence, "bench", CEILING_LAYOUT.releaseChannel(), "");
-  };
-  const name = "lock+unlock without the release PUBLISH, raw ioredis (Redis Cluster)";
-  return { ...subject, name, operations: { "lock+unlock": lockUnlock } };
-}
-
 /** The keys the ceiling subjects use. */
 const CEILING_LAYOUT = new RedisKeyLayout("bench:ceiling:obj:", "bench:ceiling:lock:");
 
@@ -266,6 +238,7 @@ function scriptsOn(client: Redis | Cluster, name: string): Subject {
     lock: layout.lockKey(key(i)),
     lockOfLockKey: layout.lockKey(lockKey(i)),
     fenceOfLockKey: layout.fenceKey(lockKey(i)),
+    waitingOfLockKey: layout.waitingKey(lockKey(i)),
   }));
   const at = (i: number) => keys[i % KEY_SPACE];
   const save: Operation = (i) => commands.ahCacheSave(at(i).object, at(i).lock, "bench", json, ttl, "");
@@ -284,9 +257,9 @@ function scriptsOn(client: Redis | Cluster, name: string): Subject {
       load,
       "load+expireTimeMS": loadWith(ttl),
       "lock+unlock": async (i) => {
-        const { lockOfLockKey, fenceOfLockKey } = at(i);
+        const { lockOfLockKey, fenceOfLockKey, waitingOfLockKey } = at(i);
         await commands.ahCacheLock(lockOfLockKey, fenceOfLockKey, "bench", "10000");
-        await commands.ahCacheUnlock(lockOfLockKey, fenceOfLockKey, "bench", channel, "");
+        await commands.ahCacheUnlock(lockOfLockKey, fenceOfLockKey, waitingOfLockKey, "bench", channel, "");
       },
     },
     prepare: async () => {

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Cache, RedisStore } from "../../src/cache";
+import { LOCK_FALLBACK_POLL_MS } from "../../src/cache/stores/redis";
 import { connectRedis, deleteByPrefix, recordCommands, sleep, uniquePrefix } from "../helpers/redis";
 import { runConformanceSuite } from "./conformance";
 import { redisTarget, serverTimeMs } from "./redis-target";
@@ -225,6 +226,49 @@ describe("redis store specifics", () => {
       } finally {
         await holderConnection.quit();
       }
+    }, 10_000);
+
+    test("an unlock nobody waits for publishes nothing; one a waiter marked publishes the lock key", async () => {
+      const subscriber = redis.duplicate();
+      const heard: string[] = [];
+      subscriber.on("message", (_channel: string, lockKey: string) => heard.push(lockKey));
+      await subscriber.subscribe(store.layout.releaseChannel());
+      try {
+        await alice.lock("unwaited", 60_000);
+        expect(await alice.unlock("unwaited")).toBe(true);
+        await alice.lock("waited", 60_000);
+        // What a waiter on another server sends before each check of the lock.
+        await redis.set(store.layout.waitingKey("waited"), "1", "PX", 60_000);
+        expect(await alice.unlock("waited")).toBe(true);
+        // Messages arrive in publish order: once the second release is heard, the first would have been too.
+        while (heard.length === 0) await new Promise((resolve) => setImmediate(resolve));
+        expect(heard).toEqual([store.layout.lockKey("waited")]);
+        expect(await redis.exists(store.layout.waitingKey("waited"))).toBe(0);
+      } finally {
+        subscriber.disconnect();
+      }
+    });
+
+    test("a waiter marks the lock before each check, for longer than that round waits", async () => {
+      const waiterStore = new RedisStore({
+        client: redis,
+        prefix: `${prefix}obj:`,
+        lockPrefix: `${prefix}lock:`,
+        ...noPolling,
+      });
+      const waiter = new Cache({ store: waiterStore, owner: "waiter" });
+      await alice.lock("k", 60_000);
+      const waiting = waiter.lock("k", { retry: 50_000 });
+      while (waiterStore.waiting === 0) await new Promise((resolve) => setImmediate(resolve));
+      // Until its subscription is live the waiter re-checks every 50 ms, marking for a second or so; once it is,
+      // a round waits up to the poll interval and marks for longer than that.
+      const mark = store.layout.waitingKey("k");
+      expect(await redis.pttl(mark)).toBeGreaterThan(LOCK_FALLBACK_POLL_MS);
+      while ((await redis.pttl(mark)) <= noPolling.lockFallbackPollMs) await sleep(5);
+      expect(await alice.checkLock("k")).toBe(true); // still held: only the rounds' marks moved
+      await alice.unlock("k");
+      expect(await waiting).toBe(true);
+      await waiterStore.close();
     }, 10_000);
 
     test("checkLock and load with retry wake on release too", async () => {

@@ -96,7 +96,14 @@ export interface CacheCommands {
     lockTtl: string,
   ): Promise<ScriptReply>;
   ahCacheExtend(lockKey: string, fenceKey: string, owner: string, ttl: string, token: string): Promise<ScriptReply>;
-  ahCacheUnlock(lockKey: string, fenceKey: string, owner: string, channel: string, token: string): Promise<ScriptReply>;
+  ahCacheUnlock(
+    lockKey: string,
+    fenceKey: string,
+    waitingKey: string,
+    owner: string,
+    channel: string,
+    token: string,
+  ): Promise<ScriptReply>;
   ahCacheCheckLock(lockKey: string, owner: string): Promise<ScriptReply>;
   ahCachePush(listKey: string, lockKey: string, owner: string, json: string, guarded: string): Promise<ScriptReply>;
   ahCachePop(listKey: string, lockKey: string, owner: string, guarded: string): Promise<ScriptReply>;

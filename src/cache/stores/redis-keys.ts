@@ -54,6 +54,14 @@ export class RedisKeyLayout {
     return `${this.lockPrefix}fence:{${encodeTag(key)}}`;
   }
 
+  /**
+   * The mark a waiter sets before it checks the lock: unlock publishes the release only when it finds one. Same hash
+   * tag as the lock, under `<lockPrefix>waiting:`, which the lock pattern `<lockPrefix>{*` never matches.
+   */
+  waitingKey(key: string): string {
+    return `${this.lockPrefix}waiting:{${encodeTag(key)}}`;
+  }
+
   /** The pub/sub channel on which unlock announces released lock keys. */
   releaseChannel(): string {
     return `${this.lockPrefix}released`;

@@ -10,6 +10,9 @@ import type { RedisKeyLayout } from "./redis-keys";
  */
 export const LOCK_FALLBACK_POLL_MS = 50;
 
+/** How long a waiting mark outlasts the round that set it: time for the round's check to come back. */
+const WAITING_MARK_SLACK_MS = 1_000;
+
 /**
  * Who waits for which lock's release, and the one subscriber connection per store that hears releases from every
  * server, opened on the first wait. Waiting never waits for it (see listenForUnlock).
@@ -28,6 +31,8 @@ export class ReleaseListener {
     private readonly layout: RedisKeyLayout,
     private readonly lockFallbackPollMs: number,
     private readonly operationTimeoutMs: number,
+    /** The client for one command now, sent in the store's own order (write-batches.ts). */
+    private readonly send: () => Redis | Cluster,
   ) {}
 
   async listenForUnlock(key: string): Promise<UnlockSignal> {
@@ -38,7 +43,21 @@ export class ReleaseListener {
     const poll = this.subscriptionLive
       ? this.lockFallbackPollMs
       : Math.min(this.lockFallbackPollMs, LOCK_FALLBACK_POLL_MS);
+    this.markWaiting(key, poll);
     return this.releases.listen(this.layout.lockKey(key), (timeoutMs) => Math.min(timeoutMs, poll));
+  }
+
+  /**
+   * Marks `key` as waited for, so that its next unlock publishes the release (unlock-3.lua). Sent before the
+   * caller's check of the lock, on the connection the check takes (the same node on a Cluster: same hash tag), so
+   * Redis applies it first and an unlock after that check finds it. Not awaited, so the check goes out in the same
+   * write; a mark that fails only leaves this waiter to its poll. It outlasts this round's wait (at most `pollMs`),
+   * and each later round sets it again.
+   */
+  private markWaiting(key: string, pollMs: number): void {
+    this.send()
+      .set(this.layout.waitingKey(key), "1", "PX", 2 * pollMs + WAITING_MARK_SLACK_MS)
+      .catch(() => undefined);
   }
 
   /** One subscriber connection per store, shared by every waiter, opened on the first wait. */

@@ -77,7 +77,13 @@ export class RedisStoreBase {
     this.client.on("error", this.rememberConnectionError);
     this.client.on("ready", this.forgetConnectionError);
     this.client.on("close", this.abandonInFlight);
-    this.listener = new ReleaseListener(this.client, this.layout, this.lockFallbackPollMs, this.operationTimeoutMs);
+    this.listener = new ReleaseListener(
+      this.client,
+      this.layout,
+      this.lockFallbackPollMs,
+      this.operationTimeoutMs,
+      () => this.commands(),
+    );
     this.scanner = new RedisScanner({
       client: this.client,
       layout: this.layout,

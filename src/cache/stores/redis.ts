@@ -213,6 +213,7 @@ export class RedisStore extends RedisStoreBase implements CacheStore {
       this.commands().ahCacheUnlock(
         lockKey,
         layout.fenceKey(key),
+        layout.waitingKey(key),
         owner,
         layout.releaseChannel(),
         tokenArgument(token),
