@@ -243,13 +243,17 @@ describe("redis store specifics", () => {
         // Messages arrive in publish order: once the second release is heard, the first would have been too.
         while (heard.length === 0) await new Promise((resolve) => setImmediate(resolve));
         expect(heard).toEqual([store.layout.lockKey("waited")]);
-        expect(await redis.exists(store.layout.waitingKey("waited"))).toBe(0);
+        // The mark is left to expire, so the waiters it stands for are told of the next release too.
+        await alice.lock("waited", 60_000);
+        expect(await alice.unlock("waited")).toBe(true);
+        while (heard.length === 1) await new Promise((resolve) => setImmediate(resolve));
+        expect(heard).toEqual([store.layout.lockKey("waited"), store.layout.lockKey("waited")]);
       } finally {
         subscriber.disconnect();
       }
     });
 
-    test("a waiter marks the lock before each check, for longer than that round waits", async () => {
+    test("a waiter's mark outlasts each round it waits, polling a minute apart included", async () => {
       const waiterStore = new RedisStore({
         client: redis,
         prefix: `${prefix}obj:`,
@@ -269,6 +273,29 @@ describe("redis store specifics", () => {
       await alice.unlock("k");
       expect(await waiting).toBe(true);
       await waiterStore.close();
+    }, 10_000);
+
+    test("a waiter sends its mark once while the mark lasts, not before every check", async () => {
+      const waiterConnection = connectRedis();
+      const waiterStore = new RedisStore({
+        client: waiterConnection,
+        prefix: `${prefix}obj:`,
+        lockPrefix: `${prefix}lock:`,
+      });
+      const sent = recordCommands(waiterConnection);
+      try {
+        await alice.lock("k", 60_000);
+        const waiting = new Cache({ store: waiterStore, owner: "waiter" }).lock("k", { retry: 50_000 });
+        // Each round re-checks the lock (one script) every 50 ms; the mark lasts over a second.
+        while (sent.names.filter((name) => name === "evalsha").length < 5) await sleep(10);
+        expect(sent.names.filter((name) => name === "set")).toHaveLength(1);
+        await alice.unlock("k");
+        expect(await waiting).toBe(true);
+      } finally {
+        sent.restore();
+        await waiterStore.close();
+        await waiterConnection.quit();
+      }
     }, 10_000);
 
     test("checkLock and load with retry wake on release too", async () => {

@@ -1,9 +1,9 @@
 --[[
   Releases the lock only when this owner holds it; another owner's lock is never removed.
   When someone waits for this release, publishes the lock key on the release channel, so waiters on any server
-  wake at once instead of polling. A waiter sets the waiting mark before each check of the lock (see
-  redis-releases.ts), so a release after that check always finds it; with nobody waiting nothing is published,
-  which on a Redis Cluster saves a message to every node.
+  wake at once instead of polling. A waiter makes sure its waiting mark lives before each check of the lock (see
+  redis-releases.ts), so a release after that check finds it; with nobody waiting nothing is published, which on
+  a Redis Cluster saves a message to every node.
 
   KEYS[1] lock key       KEYS[2] fencing counter      KEYS[3] waiting mark
   ARGV[1] owner          ARGV[2] release channel
@@ -15,6 +15,7 @@
 --- @include "includes/locks"
 
 if not heldByAcquisition(KEYS[1], KEYS[2], ARGV[1], ARGV[3]) then return {NOT_HOLDER} end
--- One DEL removes the lock and takes the mark: 2 keys removed means someone waits.
-if redis.call('DEL', KEYS[1], KEYS[3]) == 2 then redis.call('PUBLISH', ARGV[2], KEYS[1]) end
+redis.call('DEL', KEYS[1])
+-- The mark is left to expire: its waiters count on it for the next release too, instead of setting it every round.
+if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PUBLISH', ARGV[2], KEYS[1]) end
 return {OK}

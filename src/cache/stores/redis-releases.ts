@@ -13,6 +13,12 @@ export const LOCK_FALLBACK_POLL_MS = 50;
 /** How long a waiting mark outlasts the round that set it: time for the round's check to come back. */
 const WAITING_MARK_SLACK_MS = 1_000;
 
+/** A mark already set is left alone while it will outlive the round by this much. */
+const WAITING_MARK_MARGIN_MS = 500;
+
+/** Remembered marks are swept for expired ones only past this many, so remembering stays cheap and bounded. */
+const MARKS_SWEPT_PAST = 1_024;
+
 /**
  * Who waits for which lock's release, and the one subscriber connection per store that hears releases from every
  * server, opened on the first wait. Waiting never waits for it (see listenForUnlock).
@@ -25,6 +31,8 @@ export class ReleaseListener {
   private readonly closing = new AbortController();
   /** True while the subscriber is subscribed, so no release message can be missed. */
   private subscriptionLive = false;
+  /** When (performance.now()) the last waiting mark this listener set for each key expires in Redis. */
+  private readonly marks = new Map<string, number>();
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -48,16 +56,27 @@ export class ReleaseListener {
   }
 
   /**
-   * Marks `key` as waited for, so that its next unlock publishes the release (unlock-3.lua). Sent before the
-   * caller's check of the lock, on the connection the check takes (the same node on a Cluster: same hash tag), so
-   * Redis applies it first and an unlock after that check finds it. Not awaited, so the check goes out in the same
-   * write; a mark that fails only leaves this waiter to its poll. It outlasts this round's wait (at most `pollMs`),
-   * and each later round sets it again.
+   * Makes sure `key` is marked as waited for until this round ends, so that an unlock publishes the release
+   * (unlock-3.lua). A new mark is sent before the caller's check of the lock, on the connection the check takes
+   * (the same node on a Cluster: same hash tag), so Redis applies it first and an unlock after that check finds it.
+   * It outlasts this round's wait (at most `pollMs`), and a later round that ends before it expires sends none:
+   * setting it every round slowed lock hand-off between 8 processes (p50 0.54–0.62 → 0.70–0.77 ms). Not awaited,
+   * so the check goes out in the same write. A mark that fails, or that Redis lost, leaves waiters to their poll.
    */
   private markWaiting(key: string, pollMs: number): void {
+    const now = performance.now();
+    if ((this.marks.get(key) ?? 0) > now + pollMs + WAITING_MARK_MARGIN_MS) return;
+    const ttlMs = 2 * pollMs + WAITING_MARK_SLACK_MS;
+    this.forgetExpiredMarks(now);
+    this.marks.set(key, now + ttlMs);
     this.send()
-      .set(this.layout.waitingKey(key), "1", "PX", 2 * pollMs + WAITING_MARK_SLACK_MS)
-      .catch(() => undefined);
+      .set(this.layout.waitingKey(key), "1", "PX", ttlMs)
+      .catch(() => this.marks.delete(key));
+  }
+
+  private forgetExpiredMarks(now: number): void {
+    if (this.marks.size < MARKS_SWEPT_PAST) return;
+    for (const [key, expiresAt] of this.marks) if (expiresAt <= now) this.marks.delete(key);
   }
 
   /** One subscriber connection per store, shared by every waiter, opened on the first wait. */
@@ -106,6 +125,7 @@ export class ReleaseListener {
   async close(): Promise<void> {
     this.closing.abort();
     this.releases.releaseAll();
+    this.marks.clear();
     const subscriber = this.subscriber;
     this.subscriber = undefined;
     this.subscribed = undefined;
