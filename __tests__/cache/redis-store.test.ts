@@ -1,3 +1,4 @@
+import type Redis from "ioredis";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -202,20 +203,18 @@ describe("redis store specifics", () => {
   describe("lock hand-off over pub/sub", () => {
     // With the fallback poll pushed out to a minute, only a release message can wake these waiters in time.
     const noPolling = { lockFallbackPollMs: 60_000 };
+    /** Another server's store on the same keys: by default on the shared connection, with polling a minute apart. */
+    const otherServer = (client: Redis = redis, options: { lockFallbackPollMs?: number } = noPolling) =>
+      new RedisStore({ client, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:`, ...options });
 
     test("a waiter on another connection wakes when the lock is released", async () => {
       const holderConnection = connectRedis();
       try {
         const holder = new Cache({
-          store: new RedisStore({ client: holderConnection, prefix: `${prefix}obj:`, lockPrefix: `${prefix}lock:` }),
+          store: otherServer(holderConnection, {}),
           owner: "holder",
         });
-        const waiterStore = new RedisStore({
-          client: redis,
-          prefix: `${prefix}obj:`,
-          lockPrefix: `${prefix}lock:`,
-          ...noPolling,
-        });
+        const waiterStore = otherServer();
         const waiter = new Cache({ store: waiterStore, owner: "waiter" });
         await holder.lock("k", 60_000);
         const waiting = waiter.lock("k", { retry: 50_000 });
@@ -254,12 +253,7 @@ describe("redis store specifics", () => {
     });
 
     test("a waiter's mark outlasts each round it waits, polling a minute apart included", async () => {
-      const waiterStore = new RedisStore({
-        client: redis,
-        prefix: `${prefix}obj:`,
-        lockPrefix: `${prefix}lock:`,
-        ...noPolling,
-      });
+      const waiterStore = otherServer();
       const waiter = new Cache({ store: waiterStore, owner: "waiter" });
       await alice.lock("k", 60_000);
       const waiting = waiter.lock("k", { retry: 50_000 });
@@ -277,11 +271,7 @@ describe("redis store specifics", () => {
 
     test("a waiter sends its mark once while the mark lasts, not before every check", async () => {
       const waiterConnection = connectRedis();
-      const waiterStore = new RedisStore({
-        client: waiterConnection,
-        prefix: `${prefix}obj:`,
-        lockPrefix: `${prefix}lock:`,
-      });
+      const waiterStore = otherServer(waiterConnection, {});
       const sent = recordCommands(waiterConnection);
       try {
         await alice.lock("k", 60_000);
@@ -299,12 +289,7 @@ describe("redis store specifics", () => {
     }, 10_000);
 
     test("checkLock and load with retry wake on release too", async () => {
-      const waiterStore = new RedisStore({
-        client: redis,
-        prefix: `${prefix}obj:`,
-        lockPrefix: `${prefix}lock:`,
-        ...noPolling,
-      });
+      const waiterStore = otherServer();
       const waiter = new Cache({ store: waiterStore, owner: "waiter" });
       await alice.save("k", "v");
       await alice.lock("k", 60_000);
@@ -318,12 +303,7 @@ describe("redis store specifics", () => {
     }, 10_000);
 
     test("all waiters of a store share one subscriber connection", async () => {
-      const waiterStore = new RedisStore({
-        client: redis,
-        prefix: `${prefix}obj:`,
-        lockPrefix: `${prefix}lock:`,
-        ...noPolling,
-      });
+      const waiterStore = otherServer();
       const waiter = new Cache({ store: waiterStore, owner: "waiter" });
       for (let i = 0; i < 20; i++) await alice.lock(`k${i}`, 60_000);
       const waiting = Array.from({ length: 20 }, (_, i) => waiter.lock(`k${i}`, { retry: 50_000 }));
