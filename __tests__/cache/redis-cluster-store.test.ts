@@ -194,7 +194,7 @@ describe("redis cluster specifics", () => {
       }
       for (const key of keysByPrimary.values()) {
         await alice.lock(key, 60_000);
-        // What a waiter on another server sends before each check of the lock.
+        // The mark a waiter on another server keeps set while it waits.
         await client.set(store.layout.waitingKey(key), "1", "PX", 60_000);
         expect(await alice.unlock(key)).toBe(true);
       }

@@ -236,7 +236,7 @@ describe("redis store specifics", () => {
         await alice.lock("unwaited", 60_000);
         expect(await alice.unlock("unwaited")).toBe(true);
         await alice.lock("waited", 60_000);
-        // What a waiter on another server sends before each check of the lock.
+        // The mark a waiter on another server keeps set while it waits.
         await redis.set(store.layout.waitingKey("waited"), "1", "PX", 60_000);
         expect(await alice.unlock("waited")).toBe(true);
         // Messages arrive in publish order: once the second release is heard, the first would have been too.
