@@ -28,8 +28,9 @@ export class CacheInitializer extends Initializer {
     this.loadPriority = 250;
     // Before the web server starts (900), so the route exists for the first request.
     this.startPriority = 500;
-    // After the servers stop (100), so in-flight actions can still use the cache.
-    this.stopPriority = 200;
+    // After the servers (100) and every initializer at actionhero's default stop priority (1000), so their stop()
+    // can still unlock and save; before actionhero's redis initializer (99999) closes its own connections.
+    this.stopPriority = 99_000;
   }
 
   async initialize(): Promise<void> {
