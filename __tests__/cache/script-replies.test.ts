@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { FENCE_MARGIN_MS } from "../../src/cache/commands/fence";
 import { ScriptStatus } from "../../src/cache/commands/replies";
 
 const COMMANDS = path.join(__dirname, "..", "..", "src", "cache", "commands");
@@ -28,4 +29,9 @@ test("every script answers {STATUS, ...} and nothing else", () => {
       if (first) expect(names).toContain(first);
     }
   }
+});
+
+test("the fencing counter's margin is the same in Lua and in TypeScript (the memory store's)", () => {
+  const lua = fs.readFileSync(path.join(COMMANDS, "includes", "fence.lua"), "utf8");
+  expect(Number(/^local FENCE_MARGIN_MS = (\d+)$/m.exec(lua)?.[1])).toBe(FENCE_MARGIN_MS);
 });

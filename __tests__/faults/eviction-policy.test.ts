@@ -36,7 +36,10 @@ async function warningWith(client: Redis): Promise<string | undefined> {
 
 test.each([
   ["allkeys-lru", /maxmemory-policy allkeys-lru: when memory is full it may evict held locks and fencing counters/],
-  ["volatile-ttl", /maxmemory-policy volatile-ttl: when memory is full it may evict held locks \(they carry a TTL\)/],
+  [
+    "volatile-ttl",
+    /maxmemory-policy volatile-ttl: when memory is full it may evict held locks and their fencing counters \(they carry a TTL\)/,
+  ],
   ["noeviction", undefined],
 ])("maxmemory-policy %s", async (policy, expected) => {
   await admin.config("SET", "maxmemory-policy", policy);

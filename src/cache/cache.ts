@@ -66,7 +66,8 @@ export class Cache extends CacheBatches {
    * Removes the objects and lists of this namespace (only those whose keys start with `scopePrefix`, when given)
    * and resolves how many were removed. Locks stay, as in actionhero, so critical sections in flight on any server
    * keep their exclusion. `{ locks: true }` removes the scope's locks too, whoever holds them: dangerous while
-   * servers run, since a request inside a critical section loses its exclusion. Fencing counters always stay.
+   * servers run, since a request inside a critical section loses its exclusion; their fencing counters and waiting
+   * marks go with them, uncounted (tokens still increase, by the clock floor).
    */
   clear(next?: Callback<number>): Promise<number>;
   clear(options: ClearOptions | null, next?: Callback<number>): Promise<number>;

@@ -8,7 +8,9 @@
   Returns {OK} when extended, {NOT_HOLDER} when this owner (or that acquisition) no longer holds the lock.
 ]]
 --- @include "includes/locks"
+--- @include "includes/fence"
 
 if not heldByAcquisition(KEYS[1], KEYS[2], ARGV[1], ARGV[3]) then return {NOT_HOLDER} end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
+keepFence(KEYS[2], ARGV[2])
 return {OK}

@@ -13,9 +13,12 @@
   does.
 ]]
 --- @include "includes/locks"
+--- @include "includes/fence"
 
 if not heldByAcquisition(KEYS[1], KEYS[2], ARGV[1], ARGV[3]) then return {NOT_HOLDER} end
 redis.call('DEL', KEYS[1])
+-- The counter needs to outlive the lock only by the margin now (see includes/fence).
+keepFence(KEYS[2], 0)
 -- The mark is left to expire: its waiters count on it for the next release too, instead of setting it every round.
 if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PUBLISH', ARGV[2], KEYS[1]) end
 return {OK}

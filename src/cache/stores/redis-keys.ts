@@ -48,7 +48,7 @@ export class RedisKeyLayout {
 
   /**
    * The fencing counter of a key: same hash tag as its lock. It sits under `<lockPrefix>fence:`, which the lock
-   * pattern `<lockPrefix>{*` never matches, and it outlives the lock so tokens never go backwards.
+   * pattern `<lockPrefix>{*` never matches, and it outlives the lock by FENCE_MARGIN_MS (commands/fence.ts).
    */
   fenceKey(key: string): string {
     return `${this.lockPrefix}fence:{${encodeTag(key)}}`;
@@ -73,6 +73,12 @@ export class RedisKeyLayout {
    */
   lockPattern(scopePrefix = ""): string {
     return `${escapeGlob(this.lockPrefix)}{${escapeGlob(encodeTag(scopePrefix))}*`;
+  }
+
+  /** SCAN MATCH patterns for the fencing counters and waiting marks of the locks that lockPattern matches. */
+  lockBookkeepingPatterns(scopePrefix = ""): string[] {
+    const tag = `{${escapeGlob(encodeTag(scopePrefix))}*`;
+    return [`${escapeGlob(this.lockPrefix)}fence:${tag}`, `${escapeGlob(this.lockPrefix)}waiting:${tag}`];
   }
 
   /** A SCAN MATCH pattern for the objects whose user keys start with `scopePrefix`. */

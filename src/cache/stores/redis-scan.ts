@@ -72,15 +72,19 @@ export class RedisScanner {
    */
   async clear(scopePrefix: string, locks: boolean): Promise<number> {
     const { layout } = this.context;
-    const patterns = [layout.objectPattern(scopePrefix), layout.listPattern(scopePrefix)];
-    if (locks) patterns.push(layout.lockPattern(scopePrefix));
+    const counted = [layout.objectPattern(scopePrefix), layout.listPattern(scopePrefix)];
+    if (locks) counted.push(layout.lockPattern(scopePrefix));
+    // A removed lock's fencing counter and waiting mark go too, uncounted: they are the lock's bookkeeping. The
+    // next token is still larger, by the clock floor (includes/acquire.lua).
+    const uncounted = locks ? layout.lockBookkeepingPatterns(scopePrefix) : [];
     let removed = 0;
     let firstFailure: unknown;
-    for (const pattern of patterns) {
+    for (const pattern of [...counted, ...uncounted]) {
+      const counts = counted.includes(pattern);
       for await (const batch of this.scanAndRead(pattern, (pipeline, redisKey) => pipeline.unlink(redisKey))) {
         for (const { replies } of batch) {
           if (replies[0] instanceof Error) firstFailure ??= replies[0];
-          else removed += Number(replies[0] ?? 0);
+          else if (counts) removed += Number(replies[0] ?? 0);
         }
       }
     }
@@ -170,7 +174,7 @@ export class RedisScanner {
 
   /**
    * Reads `maxmemory-policy` on every primary and describes the risk to locks, if there is one: under `allkeys-*`
-   * Redis may evict held locks and fencing counters, under `volatile-*` held locks (they carry a TTL). Resolves
+   * Redis may evict held locks and fencing counters, under `volatile-*` those too (they carry a TTL). Resolves
    * undefined when the policy is safe, or when CONFIG cannot be used (an ACL that forbids it, a managed Redis).
    */
   async evictionWarning(): Promise<string | undefined> {
@@ -187,7 +191,7 @@ export class RedisScanner {
     if (risky.length === 0) return undefined;
     const what = risky.some((policy) => policy.startsWith("allkeys-"))
       ? "held locks and fencing counters"
-      : "held locks (they carry a TTL)";
+      : "held locks and their fencing counters (they carry a TTL)";
     return (
       `Redis at ${this.context.endpoint()} has maxmemory-policy ${risky.join(", ")}: when memory is full it may evict ${what}, ` +
       `and another server could then take a lock that is still held. Use noeviction, or a Redis of its own for the cache.`
