@@ -1,76 +1,69 @@
 import * as fs from "fs";
 import * as path from "path";
-import * as ts from "typescript";
+import { allDocBlocks, compilableSource, describeBlock, repoRoot } from "../helpers/doc-blocks";
+import { blockSettings, compileProblems, generateApp } from "../helpers/generated-app-settings";
+import { applyReadmeBlock, readmeBlocks } from "../helpers/readme-blocks";
 
 /**
- * Every TypeScript block in docs/*.md compiles against this package under the repo's strict settings, as a user
- * would paste it. (The README's blocks are applied to a generated actionhero app in packaging/generated-app.)
- * A block with `import`/`export` is a file of its own; any other block is the body of an async function, with
- * `api` imported and the few names the prose leaves to the reader (`db`, `buildReport`, `User`…) declared.
+ * Every TypeScript block of README.md and docs/*.md compiles as a user would paste it into a project made by
+ * `actionhero generate`: under that project's own settings (its tsconfig.json and build script, not strict) and
+ * under --strict. The README's `generated-app` blocks are applied where they say, in a freshly generated app; every
+ * other block is a file of its own there (see helpers/doc-blocks for how a body block is wrapped).
  */
-const repoRoot = path.join(__dirname, "..", "..");
-const checkDir = path.join(repoRoot, ".docs-check");
+jest.setTimeout(120_000);
 
-const PREAMBLE = `import { api } from "actionhero";
-import type { CacheError } from "ah-cache-plugin";
-interface User { name: string }
-interface FeatureFlags { [flag: string]: boolean }
-declare const data: unknown, item: unknown, alice: User, bob: User;
-declare const db: { query(sql: string, params: unknown[]): Promise<unknown> };
-declare function use(value: User, readAt: number | null): void;
-declare function buildExpensiveReport(): Promise<{ rows: number[] }>;
-declare function buildReport(options: { signal: AbortSignal }): Promise<unknown[]>;
-export type { CacheError, FeatureFlags };
-`;
+let app: string;
+/** Each compiled file: the block it holds (and how far its lines are from its doc's), or the README blocks in it. */
+const origins = new Map<string, { label: string; offset?: number }>();
+const blocks = allDocBlocks();
 
-interface Block {
-  doc: string;
-  line: number;
-  code: string;
-}
-
-function blocksOf(doc: string): Block[] {
-  const text = fs.readFileSync(path.join(repoRoot, "docs", doc), "utf8");
-  const blocks: Block[] = [];
-  for (const match of text.matchAll(/^```ts\n([\s\S]*?)^```/gm)) {
-    blocks.push({ doc, line: text.slice(0, match.index).split("\n").length + 1, code: match[1] });
+beforeAll(() => {
+  app = generateApp();
+  for (const block of readmeBlocks(path.join(repoRoot, "README.md"))) {
+    applyReadmeBlock(app, block);
+    origins.set(path.join(app, block.file), { label: `${block.file} of the generated app, with the README's blocks` });
   }
-  return blocks;
-}
-
-function sourceOf(block: Block): string {
-  if (/^(import|export) /m.test(block.code)) return block.code;
-  return `${PREAMBLE}\nexport async function example(): Promise<unknown> {\n${block.code}\nreturn undefined;\n}\n`;
-}
-
-const docs = fs.readdirSync(path.join(repoRoot, "docs")).filter((name) => name.endsWith(".md"));
-const blocks = docs.flatMap(blocksOf);
-
-afterAll(() => fs.rmSync(checkDir, { recursive: true, force: true }));
-
-test("the docs have TypeScript blocks to check", () => {
-  expect(blocks.length).toBeGreaterThan(15);
+  fs.mkdirSync(path.join(app, "doc-blocks"));
+  blocks
+    .filter((block) => block.marker !== "generated-app")
+    .forEach((block, index) => {
+      const file = path.join(app, "doc-blocks", `${block.doc.replace(/\W/g, "-")}-${block.line}-${index}.ts`);
+      const source = compilableSource(block);
+      fs.writeFileSync(file, source);
+      const firstLine = source.slice(0, source.indexOf(block.code)).split("\n").length;
+      origins.set(file, { label: describeBlock(block), offset: firstLine - block.line });
+    });
 });
 
-test("every TypeScript block in docs/ compiles under the repo's strict settings", () => {
-  fs.rmSync(checkDir, { recursive: true, force: true });
-  fs.mkdirSync(checkDir, { recursive: true });
-  const files = blocks.map((block, index) => {
-    const file = path.join(checkDir, `${block.doc.replace(/\.md$/, "")}-${block.line}-${index}.ts`);
-    fs.writeFileSync(file, sourceOf(block));
-    return file;
-  });
-  const configFile = ts.readConfigFile(path.join(repoRoot, "tsconfig.json"), (file) => ts.sys.readFile(file));
-  const { options } = ts.parseJsonConfigFileContent(configFile.config, ts.sys, repoRoot);
-  const program = ts.createProgram(files, { ...options, noEmit: true });
-  const problems = ts
-    .getPreEmitDiagnostics(program)
-    .filter((diagnostic) => diagnostic.file && files.includes(path.normalize(diagnostic.file.fileName)))
-    .map((diagnostic) => {
-      const { line } = diagnostic.file!.getLineAndCharacterOfPosition(diagnostic.start ?? 0);
-      const block = blocks[files.indexOf(path.normalize(diagnostic.file!.fileName))];
-      const text = ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n");
-      return `docs/${block.doc} block at line ${block.line} (generated line ${line + 1}): ${text}`;
-    });
-  expect(problems).toEqual([]);
+/** Where a problem is: the doc and its line for a block, the file and line for the README's applied blocks. */
+function where(file: string, line: number): string {
+  const origin = origins.get(file);
+  if (!origin) return `${file}:${line}`;
+  if (origin.offset === undefined) return `${origin.label}, line ${line}`;
+  return `${origin.label} (its doc's line ${line - origin.offset})`;
+}
+
+afterAll(() => {
+  if (app) fs.rmSync(app, { recursive: true, force: true });
+});
+
+test("the docs and the README have TypeScript blocks to check", () => {
+  expect(blocks.filter((block) => block.doc.startsWith("docs/")).length).toBeGreaterThan(15);
+  expect(blocks.filter((block) => block.marker === "generated-app").length).toBe(
+    readmeBlocks(path.join(repoRoot, "README.md")).length,
+  );
+  expect(origins.size).toBeGreaterThan(20);
+});
+
+test("the generated app's settings are the loose ones a user starts with: not strict, declarations built", () => {
+  const [generated] = blockSettings(app);
+  expect(generated.options.strict).toBeUndefined();
+  expect(generated.options.noImplicitAny).toBe(true);
+  expect(generated.options.declaration).toBe(true);
+});
+
+test.each(["the generated app's settings", "--strict"])("every block compiles under %s", (name) => {
+  const settings = blockSettings(app).find((candidate) => candidate.name === name)!;
+  const problems = compileProblems([...origins.keys()], settings.options);
+  expect(problems.map(({ file, line, text }) => `${where(file, line)}: ${text}`)).toEqual([]);
 });
