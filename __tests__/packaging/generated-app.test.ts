@@ -1,6 +1,7 @@
 import { SpawnSyncReturns, execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { Cache, RedisStore } from "../../src/cache";
 import { freePort } from "../../test-support/redis-server";
 import { connectRedis, deleteByPrefix, redisUrl } from "../helpers/redis";
 import { applyReadmeBlock, readmeBlocks } from "../helpers/readme-blocks";
@@ -121,7 +122,19 @@ test("the app's own npm test passes: build, prettier check of the pasted code, a
   expect(result.stdout + result.stderr).toMatch(/Tests:\s+4 passed, 4 total/);
 });
 
-test("a CLI command prints only its results on stdout", () => {
+test("a CLI command prints only its results on stdout", async () => {
+  // Keys of its own, saved here with no TTL: what the steps before left may be gone by now (remember's value lives
+  // a minute, and the app's own npm test alone can take longer than that).
+  const redis = connectRedis({ db: APP_DB });
+  const store = new RedisStore({ client: redis }); // the default prefixes, as the app's copied config has them
+  try {
+    const cache = new Cache({ store, owner: "generated-app-test" });
+    await cache.save("remembered", "hello");
+    await cache.save("counter", 7);
+  } finally {
+    await store.close();
+    await redis.quit();
+  }
   // Pub/sub channels span every Redis database: on actionhero's default channel the command would also log (to
   // stdout, actionhero's own logger) other test servers leaving. A channel of its own keeps it alone.
   const overrides = JSON.stringify({ general: { channel: "generated-app-cli" } });
