@@ -3,6 +3,7 @@ import { batches } from "./behaviours/batches";
 import { dumps } from "./behaviours/dumps";
 import { fetchBehaviour } from "./behaviours/fetch";
 import { getAndHas } from "./behaviours/get-has";
+import { graceRules } from "./behaviours/grace";
 import { keysSizeClear } from "./behaviours/keys";
 import { lists } from "./behaviours/lists";
 import { nearCache } from "./behaviours/near-cache";
@@ -34,6 +35,7 @@ const BEHAVIOURS: Behaviour[] = [
   batches,
   getAndHas,
   nearCache,
+  graceRules,
 ];
 
 /**

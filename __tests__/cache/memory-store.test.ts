@@ -1,5 +1,4 @@
 import { Cache, MemoryStore } from "../../src/cache";
-import { FENCE_MARGIN_MS } from "../../src/cache/commands/fence";
 import { runConformanceSuite } from "./conformance";
 
 runConformanceSuite("memory store", async () => {
@@ -8,7 +7,7 @@ runConformanceSuite("memory store", async () => {
 });
 
 describe("memory store specifics", () => {
-  test("the sweeper removes expired objects, locks, and fencing counters a margin after their lock", async () => {
+  test("the sweeper removes expired objects and locks that nobody touches again", async () => {
     // The store's injected clock and jest's timers: the sweep is driven, not waited for.
     jest.useFakeTimers();
     try {
@@ -19,12 +18,7 @@ describe("memory store specifics", () => {
       await cache.lock("brief-lock", 10);
       await cache.save("lasting", 2);
       now = 1_011;
-      // Two objects, the lock and its fencing counter.
-      expect(store.entryCount()).toBe(4);
-      jest.advanceTimersByTime(20);
-      // The counter outlives the lock by the margin.
-      expect(store.entryCount()).toBe(2);
-      now = 1_010 + FENCE_MARGIN_MS + 1;
+      expect(store.entryCount()).toBe(3);
       jest.advanceTimersByTime(20);
       expect(store.entryCount()).toBe(1);
       await store.close();
@@ -44,8 +38,7 @@ describe("memory store specifics", () => {
     expect(store.sweep()).toBe(0);
     now = 1_101;
     expect(store.sweep()).toBe(2);
-    // "b", and the fencing counter of "c", kept a margin past its lock.
-    expect(store.entryCount()).toBe(2);
+    expect(store.entryCount()).toBe(1);
   });
 
   test("expiry is checked on every access, like Redis: alive at the expiry instant, gone 1 ms later", async () => {
@@ -111,17 +104,4 @@ describe("memory store specifics", () => {
     expect(order).toEqual(["first", "second"]);
     await store.close();
   }, 10_000);
-});
-
-test("memory store: a token taken after the fencing counter expired is larger than every earlier one", async () => {
-  let now = 1_000;
-  const store = new MemoryStore({ sweepIntervalMs: 0, now: () => now });
-  const cache = new Cache({ store, owner: "alice" });
-  const first = (await cache.acquireLock("k", { expireTimeMS: 100 }))!;
-  expect(await store.unlock("k", "alice", first)).toBe(true);
-  now += FENCE_MARGIN_MS + 1;
-  store.sweep();
-  expect(store.entryCount()).toBe(0);
-  const second = await cache.acquireLock("k", { expireTimeMS: 100 });
-  expect(second).toBeGreaterThan(first);
 });

@@ -55,17 +55,68 @@ test("lost() sets every copy aside, counted as invalidations; copies read after 
   expect(near.hit("a", "o")).toEqual({ value: 3 });
 });
 
-test("grace answers up to graceMs past expiry, also through a later 'no value' copy", () => {
+test("grace counts from when a copy was last known current, and never from past its expiry", () => {
   const { near, clock } = nearCache();
   near.remember("k", "o", '"last"', 2_000);
   expect(near.hit("k", "o")).toBeUndefined();
-  fillNow(near, "k", null, null);
-  expect(near.hit("k", "o")).toEqual({ value: null });
+  // Known current when written (1_000): 1_500 ms of grace reach 2_500, whatever the expiry says.
   clock.now = 2_500;
-  expect(near.grace("k", 500)).toEqual({ value: "last" });
-  clock.now = 2_501;
-  expect(near.grace("k", 500)).toBeUndefined();
-  expect(near.stats().graceHits).toBe(1);
+  expect(near.grace("k", 1_500)).toEqual({ value: "last" });
+  expect(near.grace("k", 1_499)).toBeUndefined();
+  // A read after its expiry that finds nothing is the expiry: the value stays, known current as of its write.
+  fillNow(near, "k", null, null);
+  clock.now = 2_600;
+  expect(near.grace("k", 1_600)).toEqual({ value: "last" });
+  expect(near.grace("k", 1_599)).toBeUndefined();
+  // Read (and so known current) at 2_600, it expired at 3_000: grace counts from the expiry.
+  fillNow(near, "e", '"expiring"', 3_000);
+  clock.now = 3_300;
+  expect(near.grace("e", 300)).toEqual({ value: "expiring" });
+  expect(near.grace("e", 299)).toBeUndefined();
+  expect(near.stats().graceHits).toBe(3);
+});
+
+test("a read that finds nothing before the value's expiry ends its grace: the answer is then 'no value'", () => {
+  const { near, clock } = nearCache();
+  near.remember("k", "o", '"deleted elsewhere"', null);
+  clock.now = 1_100;
+  fillNow(near, "k", null, null);
+  clock.now = 1_200;
+  expect(near.grace("k", 600_000)).toEqual({ value: null });
+});
+
+test("a current copy stays known current while the feed reports no change; a change starts the clock", () => {
+  const { near, clock } = nearCache();
+  fillNow(near, "k", '"v"', null);
+  clock.now = 100_000;
+  expect(near.grace("k", 0)).toEqual({ value: "v" });
+  near.changed("k");
+  clock.now = 100_050;
+  expect(near.grace("k", 50)).toEqual({ value: "v" });
+  expect(near.grace("k", 49)).toBeUndefined();
+  fillNow(near, "other", '"w"', null);
+  near.lost();
+  clock.now = 100_080;
+  expect(near.grace("other", 30)).toEqual({ value: "w" });
+  expect(near.grace("other", 29)).toBeUndefined();
+});
+
+test("removed() and a clear answer 'no value'; unknown() and a failed clear leave nothing, not even for grace", () => {
+  const { near } = nearCache();
+  const keys = ["a", "b", "s:1", "s:2", "t:1", "u:1"];
+  for (const key of keys) near.remember(key, "o", '"v"', null);
+  near.removed("a", "o");
+  near.unknown("b");
+  near.cleared("s:", true);
+  near.cleared("u:", false);
+  expect(keys.map((key) => near.grace(key, 600_000))).toEqual([
+    { value: null },
+    undefined,
+    { value: null },
+    { value: null },
+    { value: "v" },
+    undefined,
+  ]);
 });
 
 test("values are deeply frozen and shared; bytes count keys and JSON; least recently used goes first", () => {

@@ -54,14 +54,77 @@ for (const nearCache of [true, false]) {
   });
 }
 
-test("grace ends grace ms after the value's expiry", async () => {
+test("grace ends grace ms after the value was last known current (here its expiry)", async () => {
   const cache = new Cache({ store, owner: "server-a" });
+  const before = Date.now();
   expect(await cache.fetch("short", () => "v", { expireTimeMS: 50, grace: 100 })).toBe("v");
   await server.kill();
-  expect(await cache.get("short", { grace: 100 })).toBe("v");
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  expect((await rejectionOf(cache.get("short", { grace: 100 }))).code).toBe("UNAVAILABLE");
+  // Written at or after `before`: known current then; grace is measured from there, whatever the kill took.
+  expect(await cache.get("short", { grace: Date.now() - before + 60_000 })).toBe("v");
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect((await rejectionOf(cache.get("short", { grace: 40 }))).code).toBe("UNAVAILABLE");
 });
+
+for (const nearCache of [false, true]) {
+  describe(`near cache ${nearCache ? "on" : "off"}, Redis killed`, () => {
+    let cache: Cache;
+    beforeEach(async () => {
+      cache = new Cache({ store, owner: "server-a", nearCache });
+      if (nearCache) await eventually(() => expect(cache.stats().nearCache.live).toBe(true));
+    });
+
+    /** Saved with no TTL and read with grace, so this process holds a grace copy of each. */
+    async function seen(...keys: string[]): Promise<void> {
+      for (const key of keys) {
+        await cache.save(key, `value of ${key}`);
+        expect(await cache.get(key, { grace: 600_000 })).toBe(`value of ${key}`);
+      }
+    }
+
+    async function expectGone(key: string): Promise<void> {
+      expect(await cache.get(key, { grace: 600_000 })).toBeNull();
+      const producer = jest.fn(() => "produced");
+      expect((await rejectionOf(cache.fetch(key, producer, { grace: 600_000 }))).code).toBe("UNAVAILABLE");
+    }
+
+    test("what this process destroyed or cleared stays gone: grace answers null, fetch fails", async () => {
+      await seen("session:1", "session:2", "token:1", "token:2", "kept");
+      await cache.destroy("session:1");
+      await cache.destroyMany(["session:2"]);
+      await cache.clear("token:");
+      expect(await cache.get("session:1")).toBeNull();
+      await server.kill();
+      if (nearCache) await eventually(() => expect(cache.stats().nearCache.live).toBe(false));
+      for (const key of ["session:1", "session:2", "token:1", "token:2"]) await expectGone(key);
+      expect(await cache.get("kept", { grace: 600_000 })).toBe("value of kept");
+    });
+
+    test("clear() ends every copy", async () => {
+      await seen("a", "b");
+      await cache.clear();
+      await server.kill();
+      for (const key of ["a", "b"]) await expectGone(key);
+    });
+
+    test("a key with no TTL gets no unbounded grace: it counts from when the copy was last known current", async () => {
+      await seen("flags");
+      if (nearCache) {
+        // Current while tracking was live: known current until the outage was heard.
+        await eventually(async () => {
+          const hits = cache.stats().nearCache.hits;
+          expect(await cache.get("flags")).toBe("value of flags");
+          expect(cache.stats().nearCache.hits).toBe(hits + 1);
+        });
+      }
+      await server.kill();
+      if (nearCache) await eventually(() => expect(cache.stats().nearCache.live).toBe(false));
+      const lastKnown = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect((await rejectionOf(cache.get("flags", { grace: 50 }))).code).toBe("UNAVAILABLE");
+      expect(await cache.get("flags", { grace: Date.now() - lastKnown + 60_000 })).toBe("value of flags");
+    });
+  });
+}
 
 test("a Redis that stops answering (SIGSTOP): the missed heartbeat makes the near cache stand aside, not serve stale", async () => {
   const cache = new Cache({ store, owner: "server-a", nearCache: true });

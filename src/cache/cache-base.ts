@@ -37,21 +37,33 @@ export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
 export interface SharedState {
   /** The store as given. */
   raw: CacheStore;
-  /** What calls use: the store seen through the near cache when it is on. */
+  /** What calls use: the store seen through the near cache, or through the grace copies when it is off. */
   store: CacheStore;
   flights: SingleFlight;
   near: NearCache | undefined;
-  limits: NearCacheLimits;
-  graceCopies?: { store: CacheStore; copies: NearCache };
+  /** What calls with `grace` read through, and the copies they answer from on an outage. */
+  graceReads: { store: CacheStore; copies: NearCache };
 }
 
+/**
+ * With the near cache on, every call goes through it, and grace answers from its copies. With it off, copies are
+ * kept for grace only: made by the calls that pass `grace` (through a store that adopts new keys), and updated by
+ * every other call of the key (through one that does not), so a process that never uses grace keeps none, and one
+ * that does never answers grace with a value it has since destroyed.
+ */
 function sharedState(options: CacheOptions): SharedState {
   const raw = options.store;
   const limits = nearCacheLimits(options.nearCache);
-  if (!options.nearCache) return { raw, store: raw, flights: new SingleFlight(), near: undefined, limits };
+  const flights = new SingleFlight();
+  if (!options.nearCache) {
+    const copies = new NearCache(limits, () => raw.clock(), false);
+    const graceReads = { store: new NearStore(raw, copies, true), copies };
+    return { raw, store: new NearStore(raw, copies, false), flights, near: undefined, graceReads };
+  }
   const near = new NearCache(limits, () => raw.clock(), true);
   raw.watchChanges(near);
-  return { raw, store: new NearStore(raw, near), flights: new SingleFlight(), near, limits };
+  const store = new NearStore(raw, near);
+  return { raw, store, flights, near, graceReads: { store, copies: near } };
 }
 
 /** `nearCache`: false/undefined (off), true (default limits), or limits of which each defaults. */
@@ -128,18 +140,9 @@ export class CacheBase {
     return this.store.kind;
   }
 
-  /**
-   * The store and copies that calls with `grace` read through: the near cache's when it is on; otherwise copies
-   * kept only for grace, made on the first such call, so a cache that never uses grace keeps none.
-   */
+  /** The store and copies that calls with `grace` read through (see sharedState). */
   protected graceReads(): { store: CacheStore; copies: NearCache } {
-    const shared = this.shared;
-    if (shared.near) return { store: shared.store, copies: shared.near };
-    if (!shared.graceCopies) {
-      const copies = new NearCache(shared.limits, () => shared.raw.clock(), false);
-      shared.graceCopies = { store: new NearStore(shared.raw, copies), copies };
-    }
-    return shared.graceCopies;
+    return this.shared.graceReads;
   }
 
   protected whileLocked<R>(

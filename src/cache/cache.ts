@@ -24,7 +24,6 @@ import type {
 import { assertKey, optionalDuration, plainOptions, scopePrefix } from "./validation";
 import { CacheBatches } from "./cache-batches";
 import { isOutage } from "./cache-reads";
-import type { NearCacheStats } from "./near-cache";
 import { deserializeValue } from "./serialization";
 import type { CacheStore } from "./types/store";
 
@@ -111,8 +110,9 @@ export class Cache extends CacheBatches {
       try {
         return await this.fetchFromStore(reads?.store ?? this.store, key, producer as () => T, ttl, lockTtl);
       } catch (error) {
+        // The last state seen may be "no value": then there is nothing to serve.
         const stale = reads && isOutage(error) ? reads.copies.grace(key, grace!) : undefined;
-        if (stale === undefined) throw error;
+        if (stale === undefined || stale.value === null) throw error;
         return stale.value as T;
       }
     });
@@ -184,8 +184,7 @@ export class Cache extends CacheBatches {
 
   /** Counts since this Cache was created: saves, loads, hits, misses, lock waits and failures, errors by code. */
   stats(): CacheStats {
-    const copies = this.near ?? this.shared.graceCopies?.copies;
-    return { ...this.counters.snapshot(), nearCache: copies?.stats() ?? NEAR_CACHE_OFF };
+    return { ...this.counters.snapshot(), nearCache: this.shared.graceReads.copies.stats() };
   }
 
   /** What a status page shows: store kind, connection state, owner, counters, and how many locks this owner holds. */
@@ -205,15 +204,3 @@ export class Cache extends CacheBatches {
     };
   }
 }
-
-const NEAR_CACHE_OFF: NearCacheStats = {
-  enabled: false,
-  live: false,
-  entries: 0,
-  bytes: 0,
-  hits: 0,
-  misses: 0,
-  invalidations: 0,
-  evictions: 0,
-  graceHits: 0,
-};

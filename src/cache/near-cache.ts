@@ -1,35 +1,9 @@
 import { CacheError, CacheErrorCodes } from "./errors";
-import { deserializeValue } from "./serialization";
+import { frozenValue } from "./frozen-value";
+import type { NearCacheLimits, NearCacheStats } from "./types/near-cache";
 import type { ChangeListener } from "./types/store";
 
-export interface NearCacheLimits {
-  /** At most this many copies; the least recently used goes first. */
-  maxEntries: number;
-  /** At most this many bytes of keys and JSON text; the least recently used goes first. */
-  maxBytes: number;
-}
-
-export const DEFAULT_NEAR_CACHE_LIMITS: NearCacheLimits = { maxEntries: 10_000, maxBytes: 32 * 1024 * 1024 };
-
-/** What stats() reports of the near cache. */
-export interface NearCacheStats {
-  /** Whether reads are answered from process memory (config.cache.nearCache on). */
-  enabled: boolean;
-  /** Whether the store's change feed is live, so copies can be trusted right now. */
-  live: boolean;
-  entries: number;
-  bytes: number;
-  /** Reads answered from process memory. */
-  hits: number;
-  /** Reads that had to ask the store. */
-  misses: number;
-  /** Copies dropped because their key changed (or everything may have). */
-  invalidations: number;
-  /** Copies dropped to stay under maxEntries/maxBytes. */
-  evictions: number;
-  /** Reads answered with a stale copy within their grace period, because the store or the producer failed. */
-  graceHits: number;
-}
+export { DEFAULT_NEAR_CACHE_LIMITS, type NearCacheLimits, type NearCacheStats } from "./types/near-cache";
 
 interface Copy {
   /** The value's JSON text; null: the key had no value when it was read. */
@@ -44,9 +18,12 @@ interface Copy {
   /** The feed epoch the copy was read in; a copy of an older epoch, or not `current`, serves only grace. */
   epoch: number;
   current: boolean;
+  /**
+   * When the copy was last known to be what the store holds, on the store's clock: read or written, or (while
+   * `current`) the moment a change or a lost feed ended that. Grace counts from here.
+   */
+  verifiedAt: number;
   bytes: number;
-  /** For grace, in a copy that says "no value": the last value seen before it. */
-  previous?: Copy;
 }
 
 /** A read in flight: if its key changes before the answer arrives, the answer may be stale and is not kept. */
@@ -125,14 +102,24 @@ export class NearCache implements ChangeListener {
     return copy;
   }
 
-  /** The last value this process saw for `key`, if it expired less than `graceMs` ago (or never expires). */
+  /**
+   * The last state this process saw for `key` (a value, or null for none), if it was known to be current at most
+   * `graceMs` ago: not past its expiry, and read or written then, or held current by a live feed since.
+   */
   grace(key: string, graceMs: number): NearHit | undefined {
-    const found = this.copies.get(key);
-    const copy = found?.json === null ? found.previous : found;
+    const copy = this.copies.get(key);
     if (copy === undefined) return undefined;
-    if (copy.expireTimestamp !== null && this.clock() > copy.expireTimestamp + graceMs) return undefined;
+    const now = this.clock();
+    let knownCurrent = copy.current && this.feedLive && copy.epoch === this.epoch ? now : copy.verifiedAt;
+    if (copy.expireTimestamp !== null) knownCurrent = Math.min(knownCurrent, copy.expireTimestamp);
+    if (now - knownCurrent > graceMs) return undefined;
     this.counts.graceHits += 1;
     return { value: valueOf(copy) };
+  }
+
+  /** Whether a copy of `key` is kept: a grace-only store updates kept copies and makes no new ones. */
+  keeps(key: string): boolean {
+    return this.copies.has(key);
   }
 
   /** Registers a read of `key` about to be sent, before it is sent. */
@@ -161,8 +148,11 @@ export class NearCache implements ChangeListener {
     this.endRead(ticket);
     if (ticket.changed && this.serving) return;
     const current = this.serving && this.feedLive && ticket.epoch === this.epoch;
-    if (json === null && !current) return;
-    this.put(ticket.key, { json, parsed: false, expireTimestamp, owner, epoch: ticket.epoch, current, bytes: 0 });
+    // A value that has expired by now explains a read that finds nothing: it stays, for grace past its expiry.
+    // Otherwise nothing found means the value was removed, and grace must not bring it back.
+    const kept = this.copies.get(ticket.key);
+    if (json === null && kept?.expireTimestamp != null && this.clock() > kept.expireTimestamp) return;
+    this.put(ticket.key, this.copy(json, expireTimestamp, owner, ticket.epoch, current));
   }
 
   /**
@@ -170,14 +160,42 @@ export class NearCache implements ChangeListener {
    * writers may follow), so reads still go to the store until one of them brings a current copy.
    */
   remember(key: string, owner: string, json: string, expireTimestamp: number | null): void {
-    this.put(key, { json, parsed: false, expireTimestamp, owner, epoch: this.epoch, current: false, bytes: 0 });
+    this.put(key, this.copy(json, expireTimestamp, owner, this.epoch, false));
+  }
+
+  /** This process removed `key` (destroy, destroyMany): its last state is "no value", as of now. */
+  removed(key: string, owner: string): void {
+    this.put(key, this.copy(null, null, owner, this.epoch, false));
+  }
+
+  /** A write of this process whose outcome is unknown (it failed after being sent): nothing is known of `key`. */
+  unknown(key: string): void {
+    this.changed(key);
+    this.remove(key);
+  }
+
+  /**
+   * This process cleared every key starting with `scopePrefix`: their last state is "no value" when the clear
+   * succeeded; when it failed part way, nothing is known of them.
+   */
+  cleared(scopePrefix: string, succeeded: boolean): void {
+    this.changedAll();
+    for (const key of [...this.copies.keys()]) {
+      if (!key.startsWith(scopePrefix)) continue;
+      // Not current, so never a near hit: the owner is no one's.
+      if (succeeded) this.removed(key, "");
+      else this.remove(key);
+    }
+  }
+
+  private copy(json: string | null, expireTimestamp: number | null, owner: string, epoch: number, current: boolean) {
+    const verifiedAt = this.clock();
+    return { json, parsed: false, expireTimestamp, owner, epoch, current, verifiedAt, bytes: 0 };
   }
 
   private put(key: string, copy: Copy): void {
-    const replaced = this.copies.get(key);
-    if (copy.json === null && replaced) copy.previous = replaced.json === null ? replaced.previous : replaced;
     this.remove(key);
-    copy.bytes = key.length + (copy.json?.length ?? 0) + (copy.previous?.json?.length ?? 0);
+    copy.bytes = key.length + (copy.json?.length ?? 0);
     if (copy.bytes > this.limits.maxBytes) return;
     this.copies.set(key, copy);
     this.bytes += copy.bytes;
@@ -193,10 +211,14 @@ export class NearCache implements ChangeListener {
     const pending = this.reads.get(key);
     if (pending) for (const ticket of pending) ticket.changed = true;
     const copy = this.copies.get(key);
-    if (copy?.current) {
-      copy.current = false;
-      this.counts.invalidations += 1;
-    }
+    if (copy?.current) this.setAside(copy, this.clock());
+  }
+
+  /** A current copy stops being current now: it serves only grace, counted from now. */
+  private setAside(copy: Copy, now: number): void {
+    copy.current = false;
+    copy.verifiedAt = now;
+    this.counts.invalidations += 1;
   }
 
   changedAll(): void {
@@ -225,11 +247,10 @@ export class NearCache implements ChangeListener {
     };
   }
 
-  /** Copies become grace-only: a new epoch. */
+  /** Copies become grace-only, counted from now: a new epoch. */
   private dropAll(): void {
-    let current = 0;
-    for (const copy of this.copies.values()) if (copy.current && copy.epoch === this.epoch) current += 1;
-    this.counts.invalidations += current;
+    const now = this.clock();
+    for (const copy of this.copies.values()) if (copy.current) this.setAside(copy, now);
     this.epoch += 1;
   }
 
@@ -251,15 +272,8 @@ export class NearCache implements ChangeListener {
 
 function valueOf(copy: Copy): unknown {
   if (!copy.parsed) {
-    copy.value = copy.json === null ? null : deepFreeze(deserializeValue(copy.json));
+    copy.value = copy.json === null ? null : frozenValue(copy.json);
     copy.parsed = true;
   }
   return copy.value;
-}
-
-/** Callers share a copy, so none of them may change it. */
-function deepFreeze(value: unknown): unknown {
-  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
-  for (const child of Object.values(value)) deepFreeze(child);
-  return Object.freeze(value);
 }

@@ -23,7 +23,12 @@ import type {
 /**
  * A store seen through a near cache: reads keep what they answer (unless the key changed while they were in
  * flight), and this process's own writes and lock acquisitions forget the key locally before they are sent and
- * after they settle, so they show at once, without waiting for Redis's invalidation. Everything else passes through.
+ * after they settle, so they show at once, without waiting for Redis's invalidation. A settled write leaves what
+ * it made the key (a value, or none); a write that failed leaves nothing, since it may or may not have happened.
+ * Everything else passes through.
+ *
+ * With `adopt` false (grace copies, near cache off) only keys that already have a copy are updated: the calls that
+ * pass `grace` go through another NearStore over the same copies, with `adopt` true.
  */
 export class NearStore implements CacheStore {
   readonly kind: StoreKind;
@@ -31,8 +36,13 @@ export class NearStore implements CacheStore {
   constructor(
     private readonly inner: CacheStore,
     private readonly near: NearCache,
+    private readonly adopt = true,
   ) {
     this.kind = inner.kind;
+  }
+
+  private keeps(key: string): boolean {
+    return this.adopt || this.near.keeps(key);
   }
 
   private async read<O>(
@@ -54,17 +64,41 @@ export class NearStore implements CacheStore {
   }
 
   private keep(ticket: ReadTicket, owner: string, kept: Kept): void {
-    if (kept === undefined) this.near.endRead(ticket);
+    if (kept === undefined || !this.keeps(ticket.key)) this.near.endRead(ticket);
     else this.near.fill(ticket, owner, kept.json, kept.expireTimestamp);
   }
 
-  private async write<O>(keys: string[], operation: () => Promise<O>): Promise<O> {
-    for (const key of keys) this.near.forget(key);
+  /** A lock taken: the value is unchanged, but other owners' copies must not read through the lock. */
+  private async fenced<O>(key: string, operation: () => Promise<O>): Promise<O> {
+    this.near.forget(key);
     try {
       return await operation();
     } finally {
-      for (const key of keys) this.near.forget(key);
+      this.near.forget(key);
     }
+  }
+
+  /** A write of `keys`; `settled` records what it made of them. */
+  private async write<O>(keys: string[], operation: () => Promise<O>, settled: (outcome: O) => void): Promise<O> {
+    for (const key of keys) this.near.forget(key);
+    let outcome: O;
+    try {
+      outcome = await operation();
+    } catch (error) {
+      for (const key of keys) this.near.unknown(key);
+      throw error;
+    }
+    for (const key of keys) this.near.forget(key);
+    settled(outcome);
+    return outcome;
+  }
+
+  private removed(keys: string[], owner: string): void {
+    for (const key of keys) if (this.keeps(key)) this.near.removed(key, owner);
+  }
+
+  private remember(key: string, owner: string, json: string, expireTimestamp: number | null): void {
+    if (this.keeps(key)) this.near.remember(key, owner, json, expireTimestamp);
   }
 
   load(key: string, owner: string, ttlMs: number | null): Promise<LoadOutcome> {
@@ -110,39 +144,72 @@ export class NearStore implements CacheStore {
     requireLock: boolean,
   ): Promise<SaveOutcome> {
     const expireTimestamp = ttlMs === null ? null : this.inner.clock() + ttlMs;
-    const outcome = await this.write([key], () => this.inner.save(key, owner, json, ttlMs, requireLock));
-    if (outcome === "saved") this.near.remember(key, owner, json, expireTimestamp);
-    return outcome;
+    return this.write(
+      [key],
+      () => this.inner.save(key, owner, json, ttlMs, requireLock),
+      (outcome) => outcome === "saved" && this.remember(key, owner, json, expireTimestamp),
+    );
   }
 
   destroy(key: string, owner: string, requireLock: boolean): Promise<DestroyOutcome> {
-    return this.write([key], () => this.inner.destroy(key, owner, requireLock));
+    return this.write(
+      [key],
+      () => this.inner.destroy(key, owner, requireLock),
+      (outcome) => (outcome === "destroyed" || outcome === "missing") && this.removed([key], owner),
+    );
   }
 
   saveMany(entries: BatchSaveEntry[], owner: string, requireLock: boolean): Promise<BatchWriteOutcome> {
     const keys = entries.map((entry) => entry.key);
-    return this.write(keys, () => this.inner.saveMany(entries, owner, requireLock));
+    const now = this.inner.clock();
+    return this.write(
+      keys,
+      () => this.inner.saveMany(entries, owner, requireLock),
+      (outcome) => {
+        // A refused batch may still have written other slot groups (a Cluster): nothing is known of its keys.
+        if (outcome.status !== "done") for (const key of keys) this.near.unknown(key);
+        else
+          for (const { key, json, ttlMs } of entries)
+            this.remember(key, owner, json, ttlMs === null ? null : now + ttlMs);
+      },
+    );
   }
 
   destroyMany(keys: string[], owner: string, requireLock: boolean): Promise<BatchWriteOutcome> {
-    return this.write(keys, () => this.inner.destroyMany(keys, owner, requireLock));
+    return this.write(
+      keys,
+      () => this.inner.destroyMany(keys, owner, requireLock),
+      (outcome) => {
+        if (outcome.status === "done") this.removed(keys, owner);
+        else for (const key of keys) this.near.unknown(key);
+      },
+    );
   }
 
   lock(key: string, owner: string, ttlMs: number): Promise<number> {
-    return this.write([key], () => this.inner.lock(key, owner, ttlMs));
+    return this.fenced(key, () => this.inner.lock(key, owner, ttlMs));
   }
 
+  /** Restored entries carry their own metadata: their copies go, and the next read brings them. */
   restore(entries: DumpEntry[], owner: string): Promise<RestoreOutcome[]> {
     const keys = entries.map((entry) => entry.key);
-    return this.write(keys, () => this.inner.restore(entries, owner));
+    return this.write(
+      keys,
+      () => this.inner.restore(entries, owner),
+      () => keys.forEach((key) => this.near.unknown(key)),
+    );
   }
 
   async clear(scopePrefix: string, locks: boolean): Promise<number> {
     this.near.changedAll();
+    let succeeded = false;
     try {
-      return await this.inner.clear(scopePrefix, locks);
+      const removed = await this.inner.clear(scopePrefix, locks);
+      succeeded = true;
+      return removed;
     } finally {
-      this.near.changedAll();
+      // A failed clear may have removed some keys: then nothing is known of the scope's keys, not even for grace.
+      this.near.cleared(scopePrefix, succeeded);
     }
   }
 
@@ -216,8 +283,11 @@ type Kept = { json: string | null; expireTimestamp: number | null } | undefined;
 
 const NO_VALUE: Kept = { json: null, expireTimestamp: null };
 
-/** A read's value to keep: the object, or "no value" for a miss; nothing for a lock (LOCKED, or one just taken). */
+/**
+ * A read's value to keep: the object, or "no value" for a miss or a lock taken because there was none (fetch);
+ * nothing for LOCKED, which says nothing of the value.
+ */
 function loaded(outcome: LoadOutcome | LoadOrLockOutcome): Kept {
   if (outcome.status === "ok") return { json: outcome.object.json, expireTimestamp: outcome.object.expireTimestamp };
-  return outcome.status === "missing" ? NO_VALUE : undefined;
+  return outcome.status === "locked" ? undefined : NO_VALUE;
 }

@@ -1,4 +1,3 @@
-import { FENCE_MARGIN_MS } from "../commands/fence";
 import { ReleaseSignals } from "../release-signals";
 import type { LockDetails, UnlockSignal } from "../types/store";
 
@@ -13,27 +12,21 @@ export function isExpired(expireTimestamp: number | null, now: number): boolean 
   return expireTimestamp !== null && now > expireTimestamp;
 }
 
-/** A key's last fencing token, kept until FENCE_MARGIN_MS after its lock ends, as Redis keeps its counter. */
-interface FencingCounter {
-  token: number;
-  expireTimestamp: number;
-}
-
 /**
- * The in-memory store's locks: who holds which key until when, the fencing counters (kept a margin past the lock,
- * see commands/fence.ts), and the waiters woken when a lock goes. Every method takes the store's `now`.
+ * The in-memory store's locks: who holds which key until when, the fencing counters (kept after a release, so
+ * tokens never go backwards), and the waiters woken when a lock goes. Every method takes the store's `now`.
  */
 export class MemoryLocks {
   private readonly table = new Map<string, MemoryLock>();
-  private readonly fencingCounters = new Map<string, FencingCounter>();
+  private readonly fencingTokens = new Map<string, number>();
   private readonly releases = new ReleaseSignals();
 
   /** `changed` hears every key whose lock is taken or goes. */
   constructor(private readonly changed: (key: string) => void = () => undefined) {}
 
-  /** How many locks and fencing counters are kept, expired or not: for tests of the sweeper. */
+  /** How many locks are held, expired or not: for tests of the sweeper. */
   get count(): number {
-    return this.table.size + this.fencingCounters.size;
+    return this.table.size;
   }
 
   private live(key: string, now: number): MemoryLock | undefined {
@@ -66,11 +59,9 @@ export class MemoryLocks {
   /** Takes the lock only when nobody holds it, this owner included (exclusive per acquisition); 0 when held. */
   take(key: string, owner: string, ttlMs: number, now: number): number {
     if (this.live(key, now)) return 0;
-    // As in Redis: never below the clock in microseconds, so tokens keep rising after the counter expired.
-    const counter = this.fencingCounters.get(key);
-    const last = counter && !isExpired(counter.expireTimestamp, now) ? counter.token : 0;
-    const token = Math.max(last + 1, now * 1000);
-    this.fencingCounters.set(key, { token, expireTimestamp: now + ttlMs + FENCE_MARGIN_MS });
+    // As in Redis: never below the clock in microseconds, so tokens keep rising even if the counter is lost.
+    const token = Math.max((this.fencingTokens.get(key) ?? 0) + 1, now * 1000);
+    this.fencingTokens.set(key, token);
     this.table.set(key, { owner, expireTimestamp: now + ttlMs, token });
     this.changed(key);
     return token;
@@ -84,45 +75,26 @@ export class MemoryLocks {
 
   extend(key: string, owner: string, ttlMs: number, token: number | null, now: number): boolean {
     const held = this.heldAcquisition(key, owner, token, now);
-    if (!held) return false;
-    held.expireTimestamp = now + ttlMs;
-    this.keepCounter(key, now + ttlMs);
-    return true;
+    if (held) held.expireTimestamp = now + ttlMs;
+    return held !== undefined;
   }
 
   release(key: string, owner: string, token: number | null, now: number): boolean {
-    if (this.heldAcquisition(key, owner, token, now) === undefined) return false;
-    this.keepCounter(key, now);
-    return this.delete(key);
+    return this.heldAcquisition(key, owner, token, now) !== undefined && this.delete(key);
   }
 
-  /** The counter must outlive a lock that ends at `lockEnds` by the margin. */
-  private keepCounter(key: string, lockEnds: number): void {
-    const counter = this.fencingCounters.get(key);
-    if (counter) counter.expireTimestamp = lockEnds + FENCE_MARGIN_MS;
-  }
-
-  /** Removes the expired locks and fencing counters; returns how many locks. */
+  /** Removes the expired locks; returns how many. */
   sweep(now: number): number {
     let removed = 0;
     for (const [key, lock] of this.table) if (isExpired(lock.expireTimestamp, now)) removed += Number(this.delete(key));
-    for (const [key, counter] of this.fencingCounters) {
-      if (isExpired(counter.expireTimestamp, now)) this.fencingCounters.delete(key);
-    }
     return removed;
   }
 
-  /**
-   * Removes every lock whose key starts with `scopePrefix`, whoever holds it, with its fencing counter; returns how
-   * many locks. The next token is still larger, by the clock floor.
-   */
+  /** Removes every lock whose key starts with `scopePrefix`, whoever holds it; returns how many. */
   clear(scopePrefix: string): number {
     let removed = 0;
     for (const key of [...this.table.keys()].filter((each) => each.startsWith(scopePrefix))) {
       removed += Number(this.delete(key));
-    }
-    for (const key of [...this.fencingCounters.keys()]) {
-      if (key.startsWith(scopePrefix)) this.fencingCounters.delete(key);
     }
     return removed;
   }

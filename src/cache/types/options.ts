@@ -24,8 +24,8 @@ export interface CacheOptions {
 
 export interface GetOptions {
   /**
-   * When the store is unavailable, answer the last value this process saw, up to this many ms past its expiry
-   * (counted as a grace hit in stats()).
+   * When the store is unavailable, answer the last state this process saw (a value, or null once it saw the key
+   * gone), if it was known current at most this many ms ago (counted as a grace hit in stats()).
    */
   grace?: number | null;
 }
@@ -81,8 +81,8 @@ export interface FetchOptions {
    */
   lockTimeoutMS?: number | null;
   /**
-   * When the store is unavailable or the producer throws, answer the last value this process saw, up to this many
-   * ms past its expiry (counted as a grace hit in stats()).
+   * When the store is unavailable or the producer throws, answer the last value this process saw, if it was known
+   * current at most this many ms ago and not since seen removed (counted as a grace hit in stats()).
    */
   grace?: number | null;
 }
