@@ -105,3 +105,15 @@ describe("memory store specifics", () => {
     await store.close();
   }, 10_000);
 });
+
+test("memory store: tokens keep increasing with nothing kept per key once its lock is gone", async () => {
+  // The clock stands still, so only the store's counter can order the tokens.
+  const store = new MemoryStore({ sweepIntervalMs: 0, now: () => 1_000 });
+  const cache = new Cache({ store, owner: "alice" });
+  const first = (await cache.acquireLock("k", { expireTimeMS: 100 }))!;
+  expect(await store.unlock("k", "alice", first)).toBe(true);
+  await cache.acquireLock("other");
+  await cache.clear(null, { locks: true });
+  expect(store.entryCount()).toBe(0);
+  expect(await cache.acquireLock("k", { expireTimeMS: 100 })).toBeGreaterThan(first + 1);
+});

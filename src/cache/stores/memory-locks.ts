@@ -13,12 +13,14 @@ export function isExpired(expireTimestamp: number | null, now: number): boolean 
 }
 
 /**
- * The in-memory store's locks: who holds which key until when, the fencing counters (kept after a release, so
- * tokens never go backwards), and the waiters woken when a lock goes. Every method takes the store's `now`.
+ * The in-memory store's locks: who holds which key until when, and the waiters woken when a lock goes. Every
+ * method takes the store's `now`. Every writer is in this process, so one counter for the whole store keeps every
+ * key's tokens increasing, with nothing kept per key once its lock is gone (Redis keeps a counter per key, for a
+ * margin past the lock: commands/fence.ts).
  */
 export class MemoryLocks {
   private readonly table = new Map<string, MemoryLock>();
-  private readonly fencingTokens = new Map<string, number>();
+  private lastToken = 0;
   private readonly releases = new ReleaseSignals();
 
   /** `changed` hears every key whose lock is taken or goes. */
@@ -59,9 +61,9 @@ export class MemoryLocks {
   /** Takes the lock only when nobody holds it, this owner included (exclusive per acquisition); 0 when held. */
   take(key: string, owner: string, ttlMs: number, now: number): number {
     if (this.live(key, now)) return 0;
-    // As in Redis: never below the clock in microseconds, so tokens keep rising even if the counter is lost.
-    const token = Math.max((this.fencingTokens.get(key) ?? 0) + 1, now * 1000);
-    this.fencingTokens.set(key, token);
+    // As in Redis, never below the clock in microseconds.
+    const token = Math.max(this.lastToken + 1, now * 1000);
+    this.lastToken = token;
     this.table.set(key, { owner, expireTimestamp: now + ttlMs, token });
     this.changed(key);
     return token;
