@@ -11,6 +11,10 @@ export const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
 const ENTRY_FIELDS = ["key", "value", "expireTimeMS"];
 
+/**
+ * The batch's items, each read once, into a dense array: a hole is refused (map and forEach would skip it, and a
+ * store could then write the entries around it), and a getter at an index cannot answer twice.
+ */
 function batchOf(value: unknown, method: string, what: string): unknown[] {
   if (!Array.isArray(value)) {
     throw new CacheError(
@@ -24,7 +28,17 @@ function batchOf(value: unknown, method: string, what: string): unknown[] {
       `${method} takes at most ${MAX_BATCH_KEYS} ${what}, got ${value.length}; split the batch`,
     );
   }
-  return value;
+  const items: unknown[] = [];
+  for (let index = 0; index < value.length; index++) {
+    if (!(index in value)) {
+      throw new CacheError(
+        CacheErrorCodes.INVALID_ARGUMENTS,
+        `${method}'s ${what} have a hole at [${index}]: every index must hold one; nothing was sent`,
+      );
+    }
+    items.push(value[index]);
+  }
+  return items;
 }
 
 /** Names the position of a refused key, keeping the single-key message and code. */
@@ -64,12 +78,14 @@ export function batchEntries(value: unknown, defaultTtl: number | null, maxValue
       const fields = entry as Record<string, unknown>;
       const unknown = Object.keys(fields).find((name) => !ENTRY_FIELDS.includes(name));
       if (unknown) throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, `an entry has an unknown field ${unknown}`);
-      assertKey(fields.key);
-      const json = serializeValue(fields.value, maxValueBytes);
-      bytes += Buffer.byteLength(json, "utf8");
+      // Each field read once: a getter could answer validation one thing and the write another.
+      const { key, value: item, expireTimeMS } = fields;
       const own = Object.hasOwn(fields, "expireTimeMS");
-      const ttlMs = own ? optionalDuration(fields.expireTimeMS, "expireTimeMS") : defaultTtl;
-      return { key: fields.key, json, ttlMs };
+      assertKey(key);
+      const json = serializeValue(item, maxValueBytes);
+      bytes += Buffer.byteLength(json, "utf8");
+      const ttlMs = own ? optionalDuration(expireTimeMS, "expireTimeMS") : defaultTtl;
+      return { key, json, ttlMs };
     }),
   );
   if (bytes > MAX_BATCH_BYTES) {

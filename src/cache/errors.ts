@@ -9,6 +9,8 @@ export const CacheErrorCodes = {
   INVALID_TTL: "INVALID_TTL",
   /** An options argument has the wrong shape or an unknown field. */
   INVALID_OPTIONS: "INVALID_OPTIONS",
+  /** A batch's array has a hole (a missing index, as in `[a, , b]`); the message names the index. */
+  INVALID_ARGUMENTS: "INVALID_ARGUMENTS",
   /** The value would not come back equal after a JSON round trip (undefined, function, BigInt, cycle, NaN…). */
   UNSERIALIZABLE_VALUE: "UNSERIALIZABLE_VALUE",
   /** The value's JSON is larger than the configured maximum. */

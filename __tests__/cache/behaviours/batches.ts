@@ -217,4 +217,47 @@ export const batches: Behaviour = (world) => {
       expect(await alice.keys()).toEqual(["keep"]);
     });
   });
+
+  describe("holes and getters", () => {
+    test("a hole in any batch is refused with INVALID_ARGUMENTS naming its index, and nothing is written", async () => {
+      const { alice } = world;
+      await alice.save("keep", 1);
+      // eslint-disable-next-line no-sparse-arrays
+      const entries = [{ key: "a", value: 1 }, , { key: "b", value: 2 }] as Array<{ key: string; value: number }>;
+      const keys = new Array<string>(3);
+      keys[0] = "keep";
+      keys[2] = "b";
+      for (const call of [() => alice.saveMany(entries), () => alice.loadMany(keys), () => alice.destroyMany(keys)]) {
+        const error = await rejectionOf(call());
+        expect(error.code).toBe("INVALID_ARGUMENTS");
+        expect(error.message).toContain("[1]");
+      }
+      expect(await alice.keys()).toEqual(["keep"]);
+    });
+
+    test("each entry's fields and each index are read once, so a getter cannot slip past validation", async () => {
+      const { alice } = world;
+      const answers = ["good", ""];
+      let reads = 0;
+      const entry = {
+        get key() {
+          reads += 1;
+          return answers.shift();
+        },
+        value: "v",
+      };
+      expect(await alice.saveMany([entry as { key: string; value: string }])).toBe(true);
+      expect(reads).toBe(1);
+      expect(await alice.get("good")).toBe("v");
+      const keys: string[] = [];
+      let indexReads = 0;
+      Object.defineProperty(keys, 0, {
+        enumerable: true,
+        get: () => (indexReads++ === 0 ? "good" : ""),
+      });
+      expect(await alice.destroyMany(keys)).toBe(1);
+      expect(indexReads).toBe(1);
+      expect(await alice.keys()).toEqual([]);
+    });
+  });
 };
