@@ -26,6 +26,7 @@ import { assertKey, optionalDuration, plainOptions, positiveDuration, retryBudge
 import { DEFAULT_NEAR_CACHE_LIMITS, NearCache, type NearCacheLimits } from "./near-cache";
 import { NearStore } from "./near-store";
 import { SingleFlight } from "./single-flight";
+import { LostHolds } from "./lock-holder";
 import { CacheCounters } from "./stats";
 import { whileLocked } from "./waiting";
 import { WaitingRoom } from "./waiting-room";
@@ -40,6 +41,8 @@ export interface SharedState {
   /** What calls use: the store seen through the near cache, or through the grace copies when it is off. */
   store: CacheStore;
   flights: SingleFlight;
+  /** Keys whose withLock or fetch hold lost its lock while its body still runs: guarded writes are refused. */
+  lostHolds: LostHolds;
   near: NearCache | undefined;
   /** What calls with `grace` read through, and the copies they answer from on an outage. */
   graceReads: { store: CacheStore; copies: NearCache };
@@ -54,16 +57,17 @@ export interface SharedState {
 function sharedState(options: CacheOptions): SharedState {
   const raw = options.store;
   const limits = nearCacheLimits(options.nearCache);
-  const flights = new SingleFlight();
+  const lostHolds = new LostHolds();
+  const flights = new SingleFlight(lostHolds);
   if (!options.nearCache) {
     const copies = new NearCache(limits, () => raw.clock(), false);
     const graceReads = { store: new NearStore(raw, copies, true), copies };
-    return { raw, store: new NearStore(raw, copies, false), flights, near: undefined, graceReads };
+    return { raw, store: new NearStore(raw, copies, false), flights, lostHolds, near: undefined, graceReads };
   }
   const near = new NearCache(limits, () => raw.clock(), true);
   raw.watchChanges(near);
   const store = new NearStore(raw, near);
-  return { raw, store, flights, near, graceReads: { store, copies: near } };
+  return { raw, store, flights, lostHolds, near, graceReads: { store, copies: near } };
 }
 
 /** `nearCache`: false/undefined (off), true (default limits), or limits of which each defaults. */
@@ -145,6 +149,13 @@ export class CacheBase {
     return this.shared.graceReads;
   }
 
+  /** A guarded write of a key whose hold lost its lock while its body runs is refused before it is sent. */
+  protected assertNotLost(keys: string[], requireLock: boolean): void {
+    if (!requireLock) return;
+    const lost = keys.find((key) => this.shared.lostHolds.has(this.owner, key));
+    if (lost !== undefined) throw lockNotHeld(lost);
+  }
+
   protected whileLocked<R>(
     key: string,
     budgetMs: number,
@@ -167,6 +178,7 @@ export class CacheBase {
       assertKey(key);
       const { ttl, options } = ttlAndOptions(ttlOrOptions, undefined, SAVE_OPTIONS, "save options");
       const requireLock = flag(options, "requireLock");
+      this.assertNotLost([key], requireLock);
       const json = serializeValue(value, this.maxValueBytes);
       assertWritten(await this.store.save(key, this.owner, json, ttl, requireLock), key);
       this.counters.save();
@@ -212,6 +224,7 @@ export class CacheBase {
     return this.run(input, 1, async ([key, rawOptions]) => {
       assertKey(key);
       const requireLock = flag(plainOptions(rawOptions, DESTROY_OPTIONS, "destroy options"), "requireLock");
+      this.assertNotLost([key], requireLock);
       const outcome = await this.store.destroy(key, this.owner, requireLock);
       assertWritten(outcome, key);
       return outcome === "destroyed";
@@ -229,6 +242,7 @@ export class CacheBase {
     return this.run(input, 2, async ([key, item, rawOptions]) => {
       assertKey(key);
       const requireLock = flag(plainOptions(rawOptions, LIST_WRITE_OPTIONS, "push options"), "requireLock");
+      this.assertNotLost([key], requireLock);
       const outcome = await this.store.push(key, this.owner, serializeValue(item, this.maxValueBytes), requireLock);
       if (outcome.status !== "pushed") throw outcome.status === "locked" ? locked(key) : lockNotHeld(key);
       return outcome.length;
@@ -242,6 +256,7 @@ export class CacheBase {
     return this.run(input, 1, async ([key, rawOptions]) => {
       assertKey(key);
       const requireLock = flag(plainOptions(rawOptions, LIST_WRITE_OPTIONS, "pop options"), "requireLock");
+      this.assertNotLost([key], requireLock);
       const outcome = await this.store.pop(key, this.owner, requireLock);
       if (outcome.status === "locked") throw locked(key);
       if (outcome.status === "not-holder") throw lockNotHeld(key);

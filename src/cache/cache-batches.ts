@@ -71,6 +71,10 @@ export class CacheBatches extends CacheLocks {
       const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
       const requireLock = flag(options, "requireLock");
       const entries = batchEntries(rawEntries, ttl, this.maxValueBytes);
+      this.assertNotLost(
+        entries.map((entry) => entry.key),
+        requireLock,
+      );
       if (entries.length === 0) return true as const;
       this.assertBatchWritten(await this.store.saveMany(entries, this.owner, requireLock), entries.length);
       this.counters.save(entries.length);
@@ -88,6 +92,7 @@ export class CacheBatches extends CacheLocks {
     return this.run(input, 1, async ([rawKeys, rawOptions]) => {
       const keys = batchKeys(rawKeys, "destroyMany");
       const requireLock = flag(plainOptions(rawOptions, DESTROY_OPTIONS, "destroyMany options"), "requireLock");
+      this.assertNotLost(keys, requireLock);
       if (keys.length === 0) return 0;
       const outcome = await this.store.destroyMany(keys, this.owner, requireLock);
       this.assertBatchWritten(outcome, keys.length);

@@ -95,7 +95,7 @@ export class CacheLocks extends CacheReads {
       }
       return { ttl, token };
     });
-    return holdLock({ store: this.store, key, owner: this.owner, ttl, token }, fn);
+    return holdLock({ store: this.store, lostHolds: this.shared.lostHolds, key, owner: this.owner, ttl, token }, fn);
   }
 
   /**

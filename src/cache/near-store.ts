@@ -1,3 +1,4 @@
+import type { CacheError } from "./errors";
 import type { NearCache, ReadTicket } from "./near-cache";
 import type {
   BatchLoadOutcome,
@@ -259,6 +260,10 @@ export class NearStore implements CacheStore {
 
   listenForUnlock(key: string): Promise<UnlockSignal> {
     return this.inner.listenForUnlock(key);
+  }
+
+  watchConnection(lost: (error: CacheError) => void): () => void {
+    return this.inner.watchConnection(lost);
   }
 
   watchChanges(listener: ChangeListener): () => void {

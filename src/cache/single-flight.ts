@@ -1,6 +1,6 @@
 import { ProducerFailure } from "./call-style";
 import { CacheError, CacheErrorCodes } from "./errors";
-import { holdLock } from "./lock-holder";
+import { LostHolds, holdLock } from "./lock-holder";
 import { deserializeValue, serializeValue } from "./serialization";
 import type { CacheCounters } from "./stats";
 import type { CacheStore } from "./types/store";
@@ -27,17 +27,19 @@ export interface FetchRequest<T> {
 export class SingleFlight {
   private readonly flights = new Map<string, Promise<unknown>>();
 
+  constructor(private readonly lostHolds: LostHolds) {}
+
   run<T>(request: FetchRequest<T>): Promise<T> {
     const flightKey = `${request.owner}\u0000${request.key}`;
     const joined = this.flights.get(flightKey);
     if (joined) return joined as Promise<T>;
-    const flight = fetchAcrossServers(request).finally(() => this.flights.delete(flightKey));
+    const flight = fetchAcrossServers(request, this.lostHolds).finally(() => this.flights.delete(flightKey));
     this.flights.set(flightKey, flight);
     return flight;
   }
 }
 
-async function fetchAcrossServers<T>(request: FetchRequest<T>): Promise<T> {
+async function fetchAcrossServers<T>(request: FetchRequest<T>, lostHolds: LostHolds): Promise<T> {
   const { store, owner, counters, key, lockTtl } = request;
   const found = await whileLocked(
     store,
@@ -53,7 +55,8 @@ async function fetchAcrossServers<T>(request: FetchRequest<T>): Promise<T> {
   }
   if (found.status === "acquired") {
     counters.load(false);
-    return holdLock({ store, key, owner, ttl: lockTtl, token: found.token }, () => produce(request));
+    const lock = { store, lostHolds, key, owner, ttl: lockTtl, token: found.token };
+    return holdLock(lock, ({ signal }) => produce(request, signal));
   }
   throw new CacheError(
     CacheErrorCodes.LOCK_TIMEOUT,
@@ -63,7 +66,8 @@ async function fetchAcrossServers<T>(request: FetchRequest<T>): Promise<T> {
 }
 
 /** Runs under the key's lock, taken by the same step that found no value: produces, then saves. */
-async function produce<T>({ store, owner, maxValueBytes, counters, key, producer, ttl }: FetchRequest<T>): Promise<T> {
+async function produce<T>(request: FetchRequest<T>, signal: AbortSignal): Promise<T> {
+  const { store, owner, maxValueBytes, counters, key, producer, ttl } = request;
   let value: T;
   try {
     value = await producer();
@@ -71,7 +75,8 @@ async function produce<T>({ store, owner, maxValueBytes, counters, key, producer
     throw new ProducerFailure(error);
   }
   const json = serializeValue(value, maxValueBytes);
-  // Guarded: if the lock was lost meanwhile, whoever holds it now decides what is stored.
-  if ((await store.save(key, owner, json, ttl, true)) === "saved") counters.save();
+  // Guarded: if the lock was lost meanwhile, whoever holds it now decides what is stored. A hold told it may have
+  // lost the lock (its signal aborted) does not write at all: the connection may be back while the lock still is.
+  if (!signal.aborted && (await store.save(key, owner, json, ttl, true)) === "saved") counters.save();
   return deserializeValue(json) as T;
 }

@@ -156,6 +156,11 @@ export class MemoryStoreBase implements Pick<CacheStore, "kind"> {
     return this.lockTable.listen(key, this.now);
   }
 
+  /** Every lock lives in this process: nothing can come between a holder and its lock. */
+  watchConnection(): () => void {
+    return () => undefined;
+  }
+
   watchChanges(listener: ChangeListener): () => void {
     return this.feed.add(listener);
   }

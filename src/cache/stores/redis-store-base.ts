@@ -5,6 +5,7 @@ import { CacheError, CacheErrorCodes } from "../errors";
 import type { ChangeListener, DumpEntry, LockDetails, UnlockSignal } from "../types/store";
 import { DEFAULT_OPERATION_TIMEOUT_MS, describeEndpoint, quit } from "./redis-connection";
 import { RedisKeyLayout } from "./redis-keys";
+import { ConnectionWatch } from "./redis-liveness";
 import { LOCK_FALLBACK_POLL_MS, ReleaseListener } from "./redis-releases";
 import { decodeReply, toCacheError } from "./redis-replies";
 import { RedisScanner } from "./redis-scan";
@@ -48,6 +49,7 @@ export class RedisStoreBase {
   protected readonly listener: ReleaseListener;
   protected readonly scanner: RedisScanner;
   protected readonly operationTimeoutMs: number;
+  private readonly liveness: ConnectionWatch;
   protected lastConnectionError: string | undefined;
   private readonly writes: WriteBatches;
   /** Client tracking, started by the first watchChanges() (a near cache). */
@@ -84,6 +86,7 @@ export class RedisStoreBase {
       this.operationTimeoutMs,
       () => this.commands(),
     );
+    this.liveness = new ConnectionWatch(this.client, this.operationTimeoutMs, () => this.endpoint);
     this.scanner = new RedisScanner({
       client: this.client,
       layout: this.layout,
@@ -170,6 +173,10 @@ export class RedisStoreBase {
 
   listenForUnlock(key: string): Promise<UnlockSignal> {
     return this.listener.listenForUnlock(key);
+  }
+
+  watchConnection(lost: (error: CacheError) => void): () => void {
+    return this.liveness.watch(lost);
   }
 
   watchChanges(listener: ChangeListener): () => void {

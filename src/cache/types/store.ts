@@ -98,6 +98,11 @@ export interface ChangeListener {
 
 export interface CacheStore {
   readonly kind: StoreKind;
+  /**
+   * Calls `lost` (once) when the store can no longer vouch for locks held through it: its connection closed, or
+   * Redis stopped answering for the operation timeout. Returns what stops watching. The memory store never loses.
+   */
+  watchConnection(lost: (error: CacheError) => void): () => void;
   /** Writes the value with a fresh createdAt and no readAt; ttlMs null means it never expires. */
   save(key: string, owner: string, json: string, ttlMs: number | null, requireLock: boolean): Promise<SaveOutcome>;
   /** Reads the value, records this read as the next readAt and, when ttlMs is given, resets the expiry. */
