@@ -1,5 +1,5 @@
 import { isOptionsObject } from "./arguments";
-import { CacheError, CacheErrorCodes } from "./errors";
+import { CacheError, CacheErrorCodes, inCall } from "./errors";
 import { serializeValue } from "./serialization";
 import type { BatchSaveEntry } from "./types/store";
 import { assertKey, describe, optionalDuration } from "./validation";
@@ -46,7 +46,8 @@ function atPosition<T>(index: number, check: () => T): T {
   try {
     return check();
   } catch (error) {
-    if (error instanceof CacheError) throw new CacheError(error.code, `[${index}]: ${error.message}`);
+    if (error instanceof CacheError)
+      throw new CacheError(error.code, `[${index}]: ${error.message}`, { key: error.key });
     throw error;
   }
 }
@@ -67,25 +68,30 @@ export function batchKeys(value: unknown, method: string): string[] {
  */
 export function batchEntries(value: unknown, defaultTtl: number | null, maxValueBytes: number): BatchSaveEntry[] {
   let bytes = 0;
-  const entries = batchOf(value, "saveMany", "entries").map((entry, index) =>
+  const entries = batchOf(value, "saveMany", "entries").map((raw, index) =>
     atPosition(index, () => {
-      if (!isOptionsObject(entry) || !("key" in (entry as object))) {
+      if (!isOptionsObject(raw) || !("key" in (raw as object))) {
         throw new CacheError(
           CacheErrorCodes.INVALID_OPTIONS,
           "an entry must be an object { key, value, expireTimeMS? }",
         );
       }
-      const fields = entry as Record<string, unknown>;
+      const fields = raw as Record<string, unknown>;
       const unknown = Object.keys(fields).find((name) => !ENTRY_FIELDS.includes(name));
       if (unknown) throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, `an entry has an unknown field ${unknown}`);
       // Each field read once: a getter could answer validation one thing and the write another.
       const { key, value: item, expireTimeMS } = fields;
       const own = Object.hasOwn(fields, "expireTimeMS");
       assertKey(key);
-      const json = serializeValue(item, maxValueBytes);
-      bytes += Buffer.byteLength(json, "utf8");
-      const ttlMs = own ? optionalDuration(expireTimeMS, "expireTimeMS") : defaultTtl;
-      return { key, json, ttlMs };
+      let entry: BatchSaveEntry;
+      try {
+        const json = serializeValue(item, maxValueBytes);
+        entry = { key, json, ttlMs: own ? optionalDuration(expireTimeMS, "expireTimeMS") : defaultTtl };
+      } catch (error) {
+        throw inCall(error, "saveMany", key);
+      }
+      bytes += Buffer.byteLength(entry.json, "utf8");
+      return entry;
     }),
   );
   if (bytes > MAX_BATCH_BYTES) {

@@ -9,7 +9,7 @@ import {
   ttlAndOptions,
 } from "./arguments";
 import { ProducerFailure, asFailure, splitCallback, withCallback, withLoadCallback } from "./call-style";
-import { CacheError, CacheErrorCodes, lockNotHeld, locked, notFound } from "./errors";
+import { CacheError, CacheErrorCodes, inCall, lockNotHeld, locked, notFound } from "./errors";
 import { deserializeValue, serializeValue } from "./serialization";
 import type {
   CacheOptions,
@@ -118,10 +118,15 @@ export class CacheBase {
    * The shape of every public method: split off a trailing callback, run the body so that it always rejects
    * with a CacheError and never throws synchronously, and report to the callback too when one was given.
    */
-  protected run<T>(input: unknown[], required: number, body: (args: unknown[]) => Promise<T>): Promise<T> {
+  protected run<T>(
+    input: unknown[],
+    required: number,
+    body: (args: unknown[]) => Promise<T>,
+    method?: string,
+  ): Promise<T> {
     const [args, next] = splitCallback(input, required);
     return withCallback(
-      this.settled(() => body(args)),
+      this.settled(() => body(args), method, args[0]),
       next,
     );
   }
@@ -130,11 +135,11 @@ export class CacheBase {
    * Runs a call's body in one async step: it never throws synchronously, and rejects with a CacheError counted
    * under its code (or a producer's own error, unchanged). One promise layer, on the path of every call.
    */
-  protected async settled<T>(operation: () => Promise<T>): Promise<T> {
+  protected async settled<T>(operation: () => Promise<T>, method?: string, key?: unknown): Promise<T> {
     try {
       return await operation();
     } catch (error) {
-      const failure = asFailure(error);
+      const failure = inCall(asFailure(error), method, key);
       if (failure instanceof CacheError) this.counters.error(failure.code);
       throw failure instanceof ProducerFailure ? failure.error : failure;
     }
@@ -174,16 +179,21 @@ export class CacheBase {
   save(key: string, value: unknown, next?: Callback<true>): Promise<true>;
   save(key: string, value: unknown, expireTimeMS?: number | null | SaveOptions, next?: Callback<true>): Promise<true>;
   save(...input: unknown[]): Promise<true> {
-    return this.run(input, 2, async ([key, value, ttlOrOptions]) => {
-      assertKey(key);
-      const { ttl, options } = ttlAndOptions(ttlOrOptions, undefined, SAVE_OPTIONS, "save options");
-      const requireLock = flag(options, "requireLock");
-      this.assertNotLost([key], requireLock);
-      const json = serializeValue(value, this.maxValueBytes);
-      assertWritten(await this.store.save(key, this.owner, json, ttl, requireLock), key);
-      this.counters.save();
-      return true as const;
-    });
+    return this.run(
+      input,
+      2,
+      async ([key, value, ttlOrOptions]) => {
+        assertKey(key);
+        const { ttl, options } = ttlAndOptions(ttlOrOptions, undefined, SAVE_OPTIONS, "save options");
+        const requireLock = flag(options, "requireLock");
+        this.assertNotLost([key], requireLock);
+        const json = serializeValue(value, this.maxValueBytes);
+        assertWritten(await this.store.save(key, this.owner, json, ttl, requireLock), key);
+        this.counters.save();
+        return true as const;
+      },
+      "save",
+    );
   }
 
   /**
@@ -194,23 +204,27 @@ export class CacheBase {
   load<T = unknown>(key: string, options?: LoadOptions | null, next?: LoadCallback<T>): Promise<LoadResult<T>>;
   load<T = unknown>(...input: unknown[]): Promise<LoadResult<T>> {
     const [[key, rawOptions], next] = splitCallback(input, 1);
-    const promise = this.settled(async () => {
-      assertKey(key);
-      const options = plainOptions(rawOptions, LOAD_OPTIONS, "load options");
-      const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
-      const retry = retryBudget(ownField(options, "retry"), "options.retry");
-      const outcome = await this.whileLocked(
-        key,
-        retry,
-        () => this.store.load(key, this.owner, ttl),
-        (found) => found.status === "locked",
-      );
-      if (outcome.status === "locked") throw locked(key);
-      this.counters.load(outcome.status === "ok", outcome.status === "ok" && outcome.readOnly === true);
-      if (outcome.status === "missing") throw notFound(key);
-      const { json, expireTimestamp, createdAt, readAt } = outcome.object;
-      return { key, value: deserializeValue(json) as T, expireTimestamp, createdAt, readAt };
-    });
+    const promise = this.settled(
+      async () => {
+        assertKey(key);
+        const options = plainOptions(rawOptions, LOAD_OPTIONS, "load options");
+        const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
+        const retry = retryBudget(ownField(options, "retry"), "options.retry");
+        const outcome = await this.whileLocked(
+          key,
+          retry,
+          () => this.store.load(key, this.owner, ttl),
+          (found) => found.status === "locked",
+        );
+        if (outcome.status === "locked") throw locked(key);
+        this.counters.load(outcome.status === "ok", outcome.status === "ok" && outcome.readOnly === true);
+        if (outcome.status === "missing") throw notFound(key);
+        const { json, expireTimestamp, createdAt, readAt } = outcome.object;
+        return { key, value: deserializeValue(json) as T, expireTimestamp, createdAt, readAt };
+      },
+      "load",
+      key,
+    );
     return withLoadCallback(promise, next);
   }
 
@@ -239,14 +253,19 @@ export class CacheBase {
   push(key: string, item: unknown, next?: Callback<number>): Promise<number>;
   push(key: string, item: unknown, options?: ListWriteOptions | null, next?: Callback<number>): Promise<number>;
   push(...input: unknown[]): Promise<number> {
-    return this.run(input, 2, async ([key, item, rawOptions]) => {
-      assertKey(key);
-      const requireLock = flag(plainOptions(rawOptions, LIST_WRITE_OPTIONS, "push options"), "requireLock");
-      this.assertNotLost([key], requireLock);
-      const outcome = await this.store.push(key, this.owner, serializeValue(item, this.maxValueBytes), requireLock);
-      if (outcome.status !== "pushed") throw outcome.status === "locked" ? locked(key) : lockNotHeld(key);
-      return outcome.length;
-    });
+    return this.run(
+      input,
+      2,
+      async ([key, item, rawOptions]) => {
+        assertKey(key);
+        const requireLock = flag(plainOptions(rawOptions, LIST_WRITE_OPTIONS, "push options"), "requireLock");
+        this.assertNotLost([key], requireLock);
+        const outcome = await this.store.push(key, this.owner, serializeValue(item, this.maxValueBytes), requireLock);
+        if (outcome.status !== "pushed") throw outcome.status === "locked" ? locked(key) : lockNotHeld(key);
+        return outcome.length;
+      },
+      "push",
+    );
   }
 
   /** Removes and resolves the item at the head of the list (first in, first out); null when the list is empty. */

@@ -27,6 +27,7 @@ export class CacheLocks extends CacheReads {
       input,
       1,
       async ([key, ttlOrOptions, options]) => (await this.acquireFromArguments(key, ttlOrOptions, options)) > 0,
+      "lock",
     );
   }
 
@@ -37,7 +38,12 @@ export class CacheLocks extends CacheReads {
   acquireLock(key: string, next?: Callback<number | null>): Promise<number | null>;
   acquireLock(key: string, options?: LockOptions | null, next?: Callback<number | null>): Promise<number | null>;
   acquireLock(...input: unknown[]): Promise<number | null> {
-    return this.run(input, 1, async ([key, options]) => (await this.acquireFromArguments(key, null, options)) || null);
+    return this.run(
+      input,
+      1,
+      async ([key, options]) => (await this.acquireFromArguments(key, null, options)) || null,
+      "acquireLock",
+    );
   }
 
   protected acquireFromArguments(key: unknown, ttlOrOptions: unknown, extraOptions: unknown): Promise<number> {
@@ -77,24 +83,28 @@ export class CacheLocks extends CacheReads {
     fn: (context: LockContext) => T | Promise<T>,
     options: WithLockOptions = {},
   ): Promise<T> {
-    const { ttl, token } = await this.settled(async () => {
-      assertKey(key);
-      if (typeof fn !== "function")
-        throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "withLock needs a function to run");
-      const checked = plainOptions(options, LOCK_OPTIONS, "withLock options");
-      const ttl = optionalDuration(ownField(checked, "expireTimeMS"), "options.expireTimeMS") ?? this.lockDuration;
-      const retry =
-        ownField(checked, "retry") === undefined ? ttl : retryBudget(ownField(checked, "retry"), "options.retry");
-      const token = await this.acquire(key, ttl, retry);
-      if (token === 0) {
-        throw new CacheError(
-          CacheErrorCodes.LOCK_TIMEOUT,
-          `could not take the lock on ${JSON.stringify(key)} within ${retry} ms`,
-          { key },
-        );
-      }
-      return { ttl, token };
-    });
+    const { ttl, token } = await this.settled(
+      async () => {
+        assertKey(key);
+        if (typeof fn !== "function")
+          throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "withLock needs a function to run");
+        const checked = plainOptions(options, LOCK_OPTIONS, "withLock options");
+        const ttl = optionalDuration(ownField(checked, "expireTimeMS"), "options.expireTimeMS") ?? this.lockDuration;
+        const retry =
+          ownField(checked, "retry") === undefined ? ttl : retryBudget(ownField(checked, "retry"), "options.retry");
+        const token = await this.acquire(key, ttl, retry);
+        if (token === 0) {
+          throw new CacheError(
+            CacheErrorCodes.LOCK_TIMEOUT,
+            `could not take the lock on ${JSON.stringify(key)} within ${retry} ms`,
+            { key },
+          );
+        }
+        return { ttl, token };
+      },
+      "withLock",
+      key,
+    );
     return holdLock({ store: this.store, lostHolds: this.shared.lostHolds, key, owner: this.owner, ttl, token }, fn);
   }
 
@@ -117,11 +127,16 @@ export class CacheLocks extends CacheReads {
   extendLock(key: string, next?: Callback<boolean>): Promise<boolean>;
   extendLock(key: string, expireTimeMS?: number | null, next?: Callback<boolean>): Promise<boolean>;
   extendLock(...input: unknown[]): Promise<boolean> {
-    return this.run(input, 1, async ([key, expireTimeMS]) => {
-      assertKey(key);
-      const ttl = optionalDuration(expireTimeMS, "expireTimeMS") ?? this.lockDuration;
-      return this.store.extend(key, this.owner, ttl, null);
-    });
+    return this.run(
+      input,
+      1,
+      async ([key, expireTimeMS]) => {
+        assertKey(key);
+        const ttl = optionalDuration(expireTimeMS, "expireTimeMS") ?? this.lockDuration;
+        return this.store.extend(key, this.owner, ttl, null);
+      },
+      "extendLock",
+    );
   }
 
   /**

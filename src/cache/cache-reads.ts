@@ -27,9 +27,14 @@ export class CacheReads extends CacheBase {
     if (near !== undefined && input.length === 1 && typeof input[0] === "string") {
       const hit = near.hit(input[0], this.owner);
       if (hit !== undefined) return Promise.resolve(this.nearHit(hit) as T | null);
-      return this.run(input, 1, ([key]) => this.getFromStore<T>(key, null, false));
+      return this.run(input, 1, ([key]) => this.getFromStore<T>(key, null, false), "get");
     }
-    return this.run(input, 1, async ([key, options]) => this.getFromStore<T>(key, graceOption(options, "get"), true));
+    return this.run(
+      input,
+      1,
+      async ([key, options]) => this.getFromStore<T>(key, graceOption(options, "get"), true),
+      "get",
+    );
   }
 
   private async getFromStore<T>(key: unknown, grace: number | null, askNear: boolean): Promise<T | null> {

@@ -95,27 +95,32 @@ export class Cache extends CacheBatches {
     next?: Callback<T>,
   ): Promise<T>;
   fetch<T = unknown>(...input: unknown[]): Promise<T> {
-    return this.run(input, 2, async ([key, producer, rawOptions]) => {
-      assertKey(key);
-      if (typeof producer !== "function")
-        throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "fetch needs a producer function");
-      const options = plainOptions(rawOptions, FETCH_OPTIONS, "fetch options");
-      const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
-      const lockTtl =
-        optionalDuration(ownField(options, "lockTimeoutMS"), "options.lockTimeoutMS") ?? this.lockDuration;
-      const grace = optionalDuration(ownField(options, "grace"), "options.grace");
-      const hit = this.near?.hit(key, this.owner);
-      if (hit !== undefined && hit.value !== null) return this.nearHit(hit) as T;
-      const reads = grace === null ? undefined : this.graceReads();
-      try {
-        return await this.fetchFromStore(reads?.store ?? this.store, key, producer as () => T, ttl, lockTtl);
-      } catch (error) {
-        // The last state seen may be "no value": then there is nothing to serve.
-        const stale = reads && isOutage(error) ? reads.copies.grace(key, grace!) : undefined;
-        if (stale === undefined || stale.value === null) throw error;
-        return stale.value as T;
-      }
-    });
+    return this.run(
+      input,
+      2,
+      async ([key, producer, rawOptions]) => {
+        assertKey(key);
+        if (typeof producer !== "function")
+          throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "fetch needs a producer function");
+        const options = plainOptions(rawOptions, FETCH_OPTIONS, "fetch options");
+        const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
+        const lockTtl =
+          optionalDuration(ownField(options, "lockTimeoutMS"), "options.lockTimeoutMS") ?? this.lockDuration;
+        const grace = optionalDuration(ownField(options, "grace"), "options.grace");
+        const hit = this.near?.hit(key, this.owner);
+        if (hit !== undefined && hit.value !== null) return this.nearHit(hit) as T;
+        const reads = grace === null ? undefined : this.graceReads();
+        try {
+          return await this.fetchFromStore(reads?.store ?? this.store, key, producer as () => T, ttl, lockTtl);
+        } catch (error) {
+          // The last state seen may be "no value": then there is nothing to serve.
+          const stale = reads && isOutage(error) ? reads.copies.grace(key, grace!) : undefined;
+          if (stale === undefined || stale.value === null) throw error;
+          return stale.value as T;
+        }
+      },
+      "fetch",
+    );
   }
 
   private async fetchFromStore<T>(

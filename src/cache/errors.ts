@@ -51,6 +51,20 @@ export class CacheError extends Error {
   }
 }
 
+/** Errors about a call's value, size or TTL: they name the method and the key they were met in. */
+const VALUE_ERRORS: ReadonlySet<string> = new Set([
+  CacheErrorCodes.UNSERIALIZABLE_VALUE,
+  CacheErrorCodes.TOO_LARGE,
+  CacheErrorCodes.INVALID_TTL,
+]);
+
+/** A value, size or TTL error met in `method`'s call on `key`, naming both and carrying the key. */
+export function inCall(error: unknown, method: string | undefined, key: unknown): unknown {
+  if (!(error instanceof CacheError) || !VALUE_ERRORS.has(error.code) || error.key !== undefined) return error;
+  if (method === undefined || typeof key !== "string") return error;
+  return new CacheError(error.code, `${method}(${JSON.stringify(key)}): ${error.message}`, { key, cause: error.cause });
+}
+
 export function isCacheError(error: unknown): error is CacheError {
   return error instanceof CacheError;
 }

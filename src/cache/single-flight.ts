@@ -74,6 +74,13 @@ async function produce<T>(request: FetchRequest<T>, signal: AbortSignal): Promis
   } catch (error) {
     throw new ProducerFailure(error);
   }
+  if (value === undefined) {
+    throw new CacheError(
+      CacheErrorCodes.UNSERIALIZABLE_VALUE,
+      `fetch(${JSON.stringify(key)}): the producer returned undefined, which cannot be cached; return null for "no value"`,
+      { key },
+    );
+  }
   const json = serializeValue(value, maxValueBytes);
   // Guarded: if the lock was lost meanwhile, whoever holds it now decides what is stored. A hold told it may have
   // lost the lock (its signal aborted) does not write at all: the connection may be back while the lock still is.

@@ -226,5 +226,39 @@ export const saveBehaviour: Behaviour = (world) => {
       const error = await rejectionOf(alice.save("k", () => 1));
       expect(error.code).toBe("UNSERIALIZABLE_VALUE");
     });
+
+    test("every value, size or TTL error names the method and carries the key", async () => {
+      const small = new Cache({ store: target.store, owner: "alice", maxValueBytes: 10 });
+      const cases: Array<[string, string, Promise<unknown>]> = [
+        ["UNSERIALIZABLE_VALUE", 'save("a")', alice.save("a", undefined)],
+        ["TOO_LARGE", 'save("b")', small.save("b", "x".repeat(20))],
+        ["INVALID_TTL", 'save("c")', alice.save("c", 1, -5)],
+        ["UNSERIALIZABLE_VALUE", 'push("d")', alice.push("d", undefined)],
+        ["INVALID_TTL", 'load("e")', alice.load("e", { expireTimeMS: "50" as never })],
+        ["INVALID_TTL", 'lock("f")', alice.lock("f", 0)],
+        ["INVALID_TTL", 'acquireLock("g")', alice.acquireLock("g", { expireTimeMS: -1 })],
+        ["INVALID_TTL", 'extendLock("h")', alice.extendLock("h", Infinity)],
+        ["INVALID_TTL", 'withLock("i")', alice.withLock("i", () => 1, { expireTimeMS: NaN })],
+        ["INVALID_TTL", 'get("j")', alice.get("j", { grace: -1 })],
+        ["INVALID_TTL", 'fetch("k")', alice.fetch("k", () => 1, { expireTimeMS: -1 })],
+        ["UNSERIALIZABLE_VALUE", 'saveMany("l")', alice.saveMany([{ key: "l", value: () => 1 }])],
+      ];
+      for (const [code, method, call] of cases) {
+        const error = await rejectionOf(call);
+        expect([method, error.code, error.key]).toEqual([method, code, method.slice(-3, -2)]);
+        expect(error.message).toContain(method);
+      }
+      expect(await alice.keys()).toEqual([]);
+    });
+
+    test("a fetch producer that returns undefined is told so, with the key", async () => {
+      const error = await rejectionOf(alice.fetch("user:7", () => undefined));
+      expect(error).toMatchObject({ code: "UNSERIALIZABLE_VALUE", key: "user:7" });
+      expect(error.message).toBe(
+        'fetch("user:7"): the producer returned undefined, which cannot be cached; return null for "no value"',
+      );
+      // The lock it took to produce was released.
+      expect(await alice.locks()).toEqual([]);
+    });
   });
 };
