@@ -13,7 +13,8 @@ export const LOCKS_OPTIONS = ["details"] as const;
 export const CLEAR_OPTIONS = ["locks"] as const;
 export const LIST_WRITE_OPTIONS = ["requireLock"] as const;
 export const FETCH_OPTIONS = ["expireTimeMS", "lockTimeoutMS", "grace"] as const;
-export const GET_OPTIONS = ["grace"] as const;
+export const GET_OPTIONS = ["grace", "retry"] as const;
+export const HAS_OPTIONS = ["retry"] as const;
 export const DUMP_WRITE_OPTIONS = ["onProgress"] as const;
 export const DUMP_READ_OPTIONS = ["mode", "onProgress"] as const;
 

@@ -1,12 +1,12 @@
-import { GET_OPTIONS, ownField } from "./arguments";
+import { GET_OPTIONS, HAS_OPTIONS, ownField } from "./arguments";
 import { CacheBase } from "./cache-base";
 import { ProducerFailure } from "./call-style";
 import { CacheError, CacheErrorCodes, locked } from "./errors";
 import type { NearHit } from "./near-cache";
 import { deserializeValue } from "./serialization";
-import type { Callback, GetOptions } from "./types/options";
+import type { Callback, GetOptions, HasOptions } from "./types/options";
 import type { LoadOutcome } from "./types/store";
-import { assertKey, optionalDuration, plainOptions } from "./validation";
+import { assertKey, optionalDuration, plainOptions, retryBudget } from "./validation";
 
 /**
  * The plain reads, get and has, answered from the near cache while its copy is current, and the grace rule they
@@ -27,24 +27,20 @@ export class CacheReads extends CacheBase {
     if (near !== undefined && input.length === 1 && typeof input[0] === "string") {
       const hit = near.hit(input[0], this.owner);
       if (hit !== undefined) return Promise.resolve(this.nearHit(hit) as T | null);
-      return this.run(input, 1, ([key]) => this.getFromStore<T>(key, null, false), "get");
+      return this.run(input, 1, ([key]) => this.getFromStore<T>(key, NO_READ_OPTIONS, false), "get");
     }
-    return this.run(
-      input,
-      1,
-      async ([key, options]) => this.getFromStore<T>(key, graceOption(options, "get"), true),
-      "get",
-    );
+    return this.run(input, 1, async ([key, options]) => this.getFromStore<T>(key, readOptions(options), true), "get");
   }
 
-  private async getFromStore<T>(key: unknown, grace: number | null, askNear: boolean): Promise<T | null> {
+  private async getFromStore<T>(key: unknown, { grace, retry }: ReadOptions, askNear: boolean): Promise<T | null> {
     assertKey(key);
     const hit = askNear ? this.near?.hit(key, this.owner) : undefined;
     if (hit !== undefined) return this.nearHit(hit) as T | null;
     const { store, copies } = grace === null ? { store: this.store, copies: undefined } : this.graceReads();
     let outcome: LoadOutcome;
     try {
-      outcome = await store.peek(key, this.owner);
+      const peek = () => store.peek(key, this.owner);
+      outcome = await this.whileLocked(key, retry, peek, (found) => found.status === "locked");
     } catch (error) {
       const stale = copies && isOutage(error) ? copies.grace(key, grace!) : undefined;
       if (stale === undefined) throw error;
@@ -60,24 +56,43 @@ export class CacheReads extends CacheBase {
     return hit.value;
   }
 
-  /** Whether a live object exists under `key`; records nothing. LOCKED while another owner holds the key's lock. */
+  /**
+   * Whether a live object exists under `key`; records nothing. LOCKED while another owner holds the key's lock,
+   * unless `{ retry }` waits that many ms for it to clear, as load() does.
+   */
   has(key: string, next?: Callback<boolean>): Promise<boolean>;
+  has(key: string, options?: HasOptions | null, next?: Callback<boolean>): Promise<boolean>;
   has(...input: unknown[]): Promise<boolean> {
-    return this.run(input, 1, async ([key]) => {
+    return this.run(input, 1, async ([key, rawOptions]) => {
       assertKey(key);
+      const options = plainOptions(rawOptions, HAS_OPTIONS, "has options");
+      const retry = retryBudget(ownField(options, "retry"), "options.retry");
       const held = this.near?.holds(key, this.owner);
       if (held !== undefined) return held;
-      const outcome = await this.store.has(key, this.owner);
+      const has = () => this.store.has(key, this.owner);
+      const outcome = await this.whileLocked(key, retry, has, (found) => found === "locked");
       if (outcome === "locked") throw locked(key);
       return outcome === "found";
     });
   }
 }
 
-/** The `grace` option of get and fetch, in ms; null when absent. */
-export function graceOption(options: unknown, method: string): number | null {
-  const grace = ownField(plainOptions(options, GET_OPTIONS, `${method} options`), "grace");
-  return optionalDuration(grace, "options.grace");
+interface ReadOptions {
+  /** ms, or null for no grace. */
+  grace: number | null;
+  /** ms to wait for another owner's lock; 0: fail with LOCKED at once. */
+  retry: number;
+}
+
+const NO_READ_OPTIONS: ReadOptions = { grace: null, retry: 0 };
+
+/** get's options: `grace` and `retry`, in ms. */
+function readOptions(options: unknown): ReadOptions {
+  const checked = plainOptions(options, GET_OPTIONS, "get options");
+  return {
+    grace: optionalDuration(ownField(checked, "grace"), "options.grace"),
+    retry: retryBudget(ownField(checked, "retry"), "options.retry"),
+  };
 }
 
 /** What grace covers: the store could not answer, or the producer threw. */

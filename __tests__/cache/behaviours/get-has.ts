@@ -75,4 +75,36 @@ export const getAndHas: Behaviour = (world) => {
       expect((await rejectionOf(alice.has(""))).code).toBe("INVALID_KEY");
     });
   });
+
+  describe("get and has with { retry }", () => {
+    test("wait for another owner's lock to clear, as load does, and then answer", async () => {
+      const { alice, bob } = world;
+      await alice.save("k", "before");
+      await bob.lock("k", 60_000);
+      const reading = alice.get("k", { retry: 30_000 });
+      const checking = alice.has("k", { retry: 30_000 });
+      let settled = false;
+      const mark = () => (settled = true);
+      void Promise.all([reading, checking]).then(mark, mark);
+      // Both wait while bob writes under his lock; his release wakes them.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(settled).toBe(false);
+      await bob.save("k", "after");
+      expect(await bob.unlock("k")).toBe(true);
+      expect(await reading).toBe("after");
+      expect(await checking).toBe(true);
+      expect(alice.stats().lockWaits).toBeGreaterThanOrEqual(2);
+    });
+
+    test("a lock that outlasts the retry still answers LOCKED; bad retries are refused", async () => {
+      const { alice, bob } = world;
+      await bob.lock("k", 60_000);
+      expect((await rejectionOf(alice.get("k", { retry: 30 }))).code).toBe("LOCKED");
+      expect((await rejectionOf(alice.has("k", { retry: 30 }))).code).toBe("LOCKED");
+      expect((await rejectionOf(alice.get("k", { retry: -1 }))).code).toBe("INVALID_TTL");
+      expect((await rejectionOf(alice.has("k", { retry: "5" as never }))).code).toBe("INVALID_TTL");
+      expect((await rejectionOf(alice.has("k", { wait: 5 } as never))).code).toBe("INVALID_OPTIONS");
+      expect(await callbackResult((next) => alice.has("free", { retry: 10 }, next))).toEqual([null, false]);
+    });
+  });
 };

@@ -28,6 +28,13 @@ export interface GetOptions {
    * gone), if it was known current at most this many ms ago (counted as a grace hit in stats()).
    */
   grace?: number | null;
+  /** Wait up to this many ms for another owner's lock to clear, as load() does, instead of failing with LOCKED. */
+  retry?: number | null;
+}
+
+export interface HasOptions {
+  /** Wait up to this many ms for another owner's lock to clear, as load() does, instead of failing with LOCKED. */
+  retry?: number | null;
 }
 
 export interface LoadOptions {
