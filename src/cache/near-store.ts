@@ -1,24 +1,17 @@
-import type { CacheError } from "./errors";
 import type { NearCache, ReadTicket } from "./near-cache";
+import { StoreDecorator } from "./store-decorator";
 import type {
   BatchLoadOutcome,
   BatchSaveEntry,
   BatchWriteOutcome,
   CacheStore,
-  ChangeListener,
   DestroyOutcome,
   DumpEntry,
   HasOutcome,
-  ListLengthOutcome,
   LoadOrLockOutcome,
   LoadOutcome,
-  LockDetails,
-  PopOutcome,
-  PushOutcome,
   RestoreOutcome,
   SaveOutcome,
-  StoreKind,
-  UnlockSignal,
 } from "./types/store";
 
 /**
@@ -31,19 +24,23 @@ import type {
  * With `adopt` false (grace copies, near cache off) only keys that already have a copy are updated: the calls that
  * pass `grace` go through another NearStore over the same copies, with `adopt` true.
  */
-export class NearStore implements CacheStore {
-  readonly kind: StoreKind;
-
+export class NearStore extends StoreDecorator {
   constructor(
-    private readonly inner: CacheStore,
+    inner: CacheStore,
     private readonly near: NearCache,
     private readonly adopt = true,
   ) {
-    this.kind = inner.kind;
+    super(inner);
   }
 
+  /** Whether this store keeps a copy of `key` up to date: every key, or (grace copies) those that have one. */
   private keeps(key: string): boolean {
     return this.adopt || this.near.keeps(key);
+  }
+
+  /** Forgets `keys` locally, unless none is kept: the grace copies' store adds nothing to calls of other keys. */
+  private forget(keys: string[]): void {
+    if (this.adopt || keys.some((key) => this.near.keeps(key))) for (const key of keys) this.near.forget(key);
   }
 
   private async read<O>(
@@ -52,6 +49,7 @@ export class NearStore implements CacheStore {
     operation: () => Promise<O>,
     keep: (outcome: O) => Kept,
   ): Promise<O> {
+    if (!this.keeps(key)) return operation();
     const ticket = this.near.beginRead(key);
     let outcome: O;
     try {
@@ -71,17 +69,17 @@ export class NearStore implements CacheStore {
 
   /** A lock taken: the value is unchanged, but other owners' copies must not read through the lock. */
   private async fenced<O>(key: string, operation: () => Promise<O>): Promise<O> {
-    this.near.forget(key);
+    this.forget([key]);
     try {
       return await operation();
     } finally {
-      this.near.forget(key);
+      this.forget([key]);
     }
   }
 
   /** A write of `keys`; `settled` records what it made of them. */
   private async write<O>(keys: string[], operation: () => Promise<O>, settled: (outcome: O) => void): Promise<O> {
-    for (const key of keys) this.near.forget(key);
+    this.forget(keys);
     let outcome: O;
     try {
       outcome = await operation();
@@ -89,7 +87,7 @@ export class NearStore implements CacheStore {
       for (const key of keys) this.near.unknown(key);
       throw error;
     }
-    for (const key of keys) this.near.forget(key);
+    this.forget(keys);
     settled(outcome);
     return outcome;
   }
@@ -123,6 +121,7 @@ export class NearStore implements CacheStore {
   }
 
   async loadMany(keys: string[], owner: string, ttlMs: number | null): Promise<BatchLoadOutcome[]> {
+    if (!this.adopt && !keys.some((key) => this.near.keeps(key))) return this.inner.loadMany(keys, owner, ttlMs);
     const tickets = keys.map((key) => this.near.beginRead(key));
     let outcomes: BatchLoadOutcome[];
     try {
@@ -212,74 +211,6 @@ export class NearStore implements CacheStore {
       // A failed clear may have removed some keys: then nothing is known of the scope's keys, not even for grace.
       this.near.cleared(scopePrefix, succeeded);
     }
-  }
-
-  extend(key: string, owner: string, ttlMs: number, token: number | null): Promise<boolean> {
-    return this.inner.extend(key, owner, ttlMs, token);
-  }
-
-  unlock(key: string, owner: string, token: number | null): Promise<boolean> {
-    return this.inner.unlock(key, owner, token);
-  }
-
-  checkLock(key: string, owner: string): Promise<boolean> {
-    return this.inner.checkLock(key, owner);
-  }
-
-  push(key: string, owner: string, json: string, requireLock: boolean): Promise<PushOutcome> {
-    return this.inner.push(key, owner, json, requireLock);
-  }
-
-  pop(key: string, owner: string, requireLock: boolean): Promise<PopOutcome> {
-    return this.inner.pop(key, owner, requireLock);
-  }
-
-  listLength(key: string, owner: string): Promise<ListLengthOutcome> {
-    return this.inner.listLength(key, owner);
-  }
-
-  entries(): AsyncIterable<DumpEntry[]> {
-    return this.inner.entries();
-  }
-
-  locks(scopePrefix: string): Promise<string[]> {
-    return this.inner.locks(scopePrefix);
-  }
-
-  keys(scopePrefix: string): Promise<string[]> {
-    return this.inner.keys(scopePrefix);
-  }
-
-  size(scopePrefix: string): Promise<number> {
-    return this.inner.size(scopePrefix);
-  }
-
-  lockDetails(scopePrefix: string): Promise<LockDetails[]> {
-    return this.inner.lockDetails(scopePrefix);
-  }
-
-  listenForUnlock(key: string): Promise<UnlockSignal> {
-    return this.inner.listenForUnlock(key);
-  }
-
-  watchConnection(lost: (error: CacheError) => void): () => void {
-    return this.inner.watchConnection(lost);
-  }
-
-  watchChanges(listener: ChangeListener): () => void {
-    return this.inner.watchChanges(listener);
-  }
-
-  clock(): number {
-    return this.inner.clock();
-  }
-
-  get connection(): string {
-    return this.inner.connection;
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 
