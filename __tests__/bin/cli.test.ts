@@ -228,6 +228,9 @@ test("cache-clear keeps locks, --locks removes them too, and a prefix limits the
   expect(withLocks.stderr).toContain("removed 1 objects, lists and locks");
   expect(await cache.locks()).toEqual(["session:1"]);
   expect(await cache.keys()).toEqual(["session:1"]);
+  // The removed lock's fencing counter went with it; the one still held keeps its own.
+  const lockKeys = (await redis.keys(`${prefix}lock:*`)).sort();
+  expect(lockKeys).toEqual([`${prefix}lock:fence:{session:1}`, `${prefix}lock:{session:1}`]);
 });
 
 test("against the in-memory store, a command warns on stderr that it sees only its own empty process", () => {
