@@ -74,6 +74,91 @@ test.each([
   expect(await initializeWith({ nearCache })).toMatchObject({ code: "INVALID_OPTIONS", message });
 });
 
+/** Every numeric option, the largest value it takes, and what it is for in the message. */
+const NUMERIC_OPTIONS: Array<[string, number]> = [
+  ["lockDuration", 100 * 365.25 * 24 * 60 * 60 * 1000],
+  ["maxValueBytes", Number.MAX_SAFE_INTEGER],
+  ["sweepIntervalMs", 2 ** 31 - 1],
+  ["operationTimeoutMs", 2 ** 31 - 1],
+  ["scanCount", Number.MAX_SAFE_INTEGER],
+];
+
+function expected(name: string, max: number): string {
+  return max < Number.MAX_SAFE_INTEGER ? `a positive integer no larger than ${max}` : "a positive integer";
+}
+
+describe.each(NUMERIC_OPTIONS)("numeric option %s", (name, max) => {
+  test("a numeric string (as from an environment variable) is refused, saying how to convert it", async () => {
+    expect(await initializeWith({ [name]: "50" })).toMatchObject({
+      code: "INVALID_OPTIONS",
+      message:
+        `config.cache.${name} must be ${expected(name, max)}, got the string "50"; ` +
+        "convert it where you read it, e.g. Number(process.env.MY_SETTING)",
+    });
+  });
+
+  test.each([
+    [0, "0"],
+    [-1, "-1"],
+    [Number.NaN, "NaN"],
+    [Number.POSITIVE_INFINITY, "Infinity"],
+    [1.5, "1.5"],
+    [true, "true"],
+    [{}, "{}"],
+  ])("%p is refused with INVALID_OPTIONS naming the option and the value", async (bad, shown) => {
+    expect(await initializeWith({ [name]: bad })).toMatchObject({
+      code: "INVALID_OPTIONS",
+      message: `config.cache.${name} must be ${expected(name, max)}, got ${shown}`,
+    });
+  });
+
+  test("the largest value it takes is accepted; one more is refused", async () => {
+    expect((await initializeWith({ [name]: max })).message).toBe("started");
+    if (max < Number.MAX_SAFE_INTEGER) {
+      expect(await initializeWith({ [name]: max + 1 })).toMatchObject({
+        code: "INVALID_OPTIONS",
+        message: `config.cache.${name} must be ${expected(name, max)}, got ${max + 1}`,
+      });
+    }
+  });
+});
+
+test.each([
+  ["general", "lockDuration", "config.general.lockDuration", expected("lockDuration", NUMERIC_OPTIONS[0][1])],
+  ["redis", "scanCount", "config.redis.scanCount", "a positive integer"],
+])(
+  "a bad config.%s.%s, which the option defaults to, is refused under its own name",
+  async (namespace, key, name, what) => {
+    const section = (config as Record<string, any>)[namespace];
+    const before = section[key];
+    section[key] = "1000";
+    try {
+      expect(await initializeWith({})).toMatchObject({
+        code: "INVALID_OPTIONS",
+        message: `${name} must be ${what}, got the string "1000"; convert it where you read it, e.g. Number(process.env.MY_SETTING)`,
+      });
+    } finally {
+      section[key] = before;
+    }
+  },
+);
+
+test.each(["registerRoutes", "statusShowsOwner"])(
+  '%s must be a boolean: the string "false" is refused',
+  async (name) => {
+    expect(await initializeWith({ [name]: "false" })).toMatchObject({
+      code: "INVALID_OPTIONS",
+      message:
+        `config.cache.${name} must be true or false, got the string "false"; ` +
+        'convert it where you read it, e.g. process.env.MY_SETTING === "true"',
+    });
+    expect(await initializeWith({ [name]: 1 })).toMatchObject({
+      code: "INVALID_OPTIONS",
+      message: `config.cache.${name} must be true or false, got 1`,
+    });
+  },
+);
+
 test.each([
   ["lockDurationMs", "lockDuration"],
   ["lockduration", "lockDuration"],

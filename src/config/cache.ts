@@ -3,7 +3,9 @@ import type { CachePluginConfig } from "ah-cache-plugin";
 /**
  * ah-cache-plugin options. Copy this file into your project's src/config/ to
  * change them; without it the plugin uses exactly these defaults. A key that is
- * not an option is refused at start, naming the closest one.
+ * not an option is refused at start, naming the closest one. Values are never
+ * converted: a number read from an environment variable needs Number(…), and a
+ * flag process.env.X === "true".
  */
 export const DEFAULT = {
   cache: (): CachePluginConfig => ({

@@ -4,16 +4,18 @@ import { config, env, id } from "actionhero";
 import {
   CacheError,
   CacheErrorCodes,
+  DEFAULT_LOCK_DURATION_MS,
   DEFAULT_LOCK_PREFIX,
   DEFAULT_MAX_VALUE_BYTES,
-  DEFAULT_NEAR_CACHE_LIMITS,
   DEFAULT_OPERATION_TIMEOUT_MS,
   DEFAULT_PREFIX,
   DEFAULT_SCAN_COUNT,
   DEFAULT_SWEEP_INTERVAL_MS,
+  MAX_DURATION_MS,
 } from "../cache";
 import type { Cluster, Redis } from "ioredis";
 import { closestName } from "./closest-name";
+import { MAX_TIMER_MS, type NearCacheSetting, flag, nearCacheOption, positiveInteger } from "./option-values";
 
 /**
  * `config.cache`, all optional: the plugin's own config folder is never loaded, so every default lives here.
@@ -62,7 +64,7 @@ export interface ResolvedCachePluginConfig extends Required<
   owner: string;
   cluster: CachePluginConfig["cluster"];
   /** Off (false), or the limits in effect. */
-  nearCache: false | { maxEntries: number; maxBytes: number };
+  nearCache: NearCacheSetting;
 }
 
 /** Every key config.cache may have; anything else is a typo, refused at start rather than silently ignored. */
@@ -123,49 +125,53 @@ export function resolveCacheConfig(): ResolvedCachePluginConfig {
     throw new CacheError(CacheErrorCodes.INVALID_OPTIONS, "config.cache must be an object of ah-cache-plugin options");
   }
   refuseUnknownOptions(options);
+  const general = actionheroConfig().general?.lockDuration;
+  const redisScanCount = actionheroConfig().redis?.scanCount;
   return {
     prefix: options.prefix ?? DEFAULT_PREFIX,
     lockPrefix: options.lockPrefix ?? DEFAULT_LOCK_PREFIX,
     owner: options.owner ?? defaultOwner(),
-    lockDuration: options.lockDuration ?? actionheroConfig().general?.lockDuration ?? 10_000,
-    maxValueBytes: options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
-    sweepIntervalMs: options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS,
-    operationTimeoutMs: options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
-    registerRoutes: options.registerRoutes ?? env !== "production",
-    statusShowsOwner: options.statusShowsOwner ?? false,
+    lockDuration: count(options, "lockDuration", MAX_DURATION_MS, ["config.general.lockDuration", general]),
+    maxValueBytes: count(options, "maxValueBytes"),
+    sweepIntervalMs: count(options, "sweepIntervalMs", MAX_TIMER_MS),
+    operationTimeoutMs: count(options, "operationTimeoutMs", MAX_TIMER_MS),
+    registerRoutes: onOff(options, "registerRoutes", env !== "production"),
+    statusShowsOwner: onOff(options, "statusShowsOwner", false),
     cluster: options.cluster,
-    scanCount: options.scanCount ?? actionheroConfig().redis?.scanCount ?? DEFAULT_SCAN_COUNT,
+    scanCount: count(options, "scanCount", undefined, ["config.redis.scanCount", redisScanCount]),
     nearCache: nearCacheOption(options.nearCache),
   };
 }
 
-/** config.cache.nearCache: a boolean, or limits of which each defaults; anything else is refused at start. */
-function nearCacheOption(option: unknown): ResolvedCachePluginConfig["nearCache"] {
-  if (option === undefined || option === false) return false;
-  if (option === true) return { ...DEFAULT_NEAR_CACHE_LIMITS };
-  if (typeof option !== "object" || option === null || Array.isArray(option)) {
-    throw new CacheError(
-      CacheErrorCodes.INVALID_OPTIONS,
-      `config.cache.nearCache must be false, true or { maxEntries, maxBytes }, got ${JSON.stringify(option)}`,
-    );
-  }
-  const limits = { ...DEFAULT_NEAR_CACHE_LIMITS };
-  for (const [name, value] of Object.entries(option)) {
-    if (name !== "maxEntries" && name !== "maxBytes") {
-      throw new CacheError(
-        CacheErrorCodes.INVALID_OPTIONS,
-        `config.cache.nearCache.${name} is not a near cache option; the options are maxEntries and maxBytes`,
-      );
-    }
-    if (!Number.isSafeInteger(value) || (value as number) <= 0) {
-      throw new CacheError(
-        CacheErrorCodes.INVALID_OPTIONS,
-        `config.cache.nearCache.${name} must be a positive integer, got ${JSON.stringify(value)}`,
-      );
-    }
-    limits[name] = value as number;
-  }
-  return limits;
+type NumericOption = "lockDuration" | "maxValueBytes" | "sweepIntervalMs" | "operationTimeoutMs" | "scanCount";
+
+const DEFAULTS: Record<NumericOption, number> = {
+  lockDuration: DEFAULT_LOCK_DURATION_MS,
+  maxValueBytes: DEFAULT_MAX_VALUE_BYTES,
+  sweepIntervalMs: DEFAULT_SWEEP_INTERVAL_MS,
+  operationTimeoutMs: DEFAULT_OPERATION_TIMEOUT_MS,
+  scanCount: DEFAULT_SCAN_COUNT,
+};
+
+/**
+ * config.cache[name] when set, else what it defaults to: another setting of the user's (named, so a bad value there
+ * is reported under its own name), then the plugin's default.
+ */
+function count(
+  options: CachePluginConfig,
+  name: NumericOption,
+  max?: number,
+  [fallbackName, fallback]: [string, unknown] = ["", undefined],
+): number {
+  const own = options[name];
+  if (own !== undefined && own !== null) return positiveInteger(own, `config.cache.${name}`, max);
+  if (fallback !== undefined && fallback !== null) return positiveInteger(fallback, fallbackName, max);
+  return DEFAULTS[name];
+}
+
+function onOff(options: CachePluginConfig, name: "registerRoutes" | "statusShowsOwner", fallback: boolean): boolean {
+  const own = options[name];
+  return own === undefined || own === null ? fallback : flag(own, `config.cache.${name}`);
 }
 
 /** One entry of config.redis (client, subscriber, tasks), as actionhero reads it. */
