@@ -40,6 +40,7 @@ test("cacheStatus reports the store, connection, options in effect, counters and
       scanCount: 1000,
       registerRoutes: true,
       statusShowsOwner: false,
+      actionsInProduction: false,
       nearCache: false,
     },
   });

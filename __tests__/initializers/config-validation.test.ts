@@ -55,6 +55,7 @@ test("every documented option is accepted", async () => {
     operationTimeoutMs: 1000,
     registerRoutes: false,
     statusShowsOwner: false,
+    actionsInProduction: false,
     cluster: undefined,
     nearCache: { maxEntries: 100, maxBytes: 1_000_000 },
     scanCount: 10,
@@ -143,7 +144,7 @@ test.each([
   },
 );
 
-test.each(["registerRoutes", "statusShowsOwner"])(
+test.each(["registerRoutes", "statusShowsOwner", "actionsInProduction"])(
   '%s must be a boolean: the string "false" is refused',
   async (name) => {
     expect(await initializeWith({ [name]: "false" })).toMatchObject({

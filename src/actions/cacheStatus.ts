@@ -1,5 +1,6 @@
 import { Action, api } from "actionhero";
 import { optionsInEffect } from "../plugin/options-in-effect";
+import { refuseInProduction } from "../plugin/production-guard";
 
 /**
  * What operators and health checks read: which store, whether it is connected, the options in effect, and what
@@ -20,6 +21,7 @@ export class CacheStatusAction extends Action {
   };
 
   async run() {
+    refuseInProduction(this.name);
     const { owner, ...status } = await api.cache.status();
     const showOwner = optionsInEffect()?.statusShowsOwner === true;
     return { cacheStatus: { ...status, ...(showOwner ? { owner } : {}), options: optionsInEffect() } };

@@ -1,4 +1,5 @@
 import { Action, ParamsFrom, api } from "actionhero";
+import { refuseInProduction } from "../plugin/production-guard";
 
 function atLeastThreeCharacters(value: string): true | string {
   return value.length >= 3 ? true : "inputs should be at least 3 letters long";
@@ -31,6 +32,7 @@ export class CacheTestAction extends Action {
   };
 
   async run({ params }: { params: ParamsFrom<CacheTestAction> }) {
+    refuseInProduction(this.name);
     const key = `cacheTest_${params.key}`;
     const saveResp = await api.cache.save(key, params.value, 5000);
     const { value, expireTimestamp, createdAt, readAt } = await api.cache.load(key);

@@ -56,5 +56,10 @@ export const DEFAULT = {
     // Show this server's owner name (it holds the host's address) in the
     // cacheStatus action's answer.
     statusShowsOwner: false,
+
+    // Let the cacheTest (it writes) and cacheStatus actions run when NODE_ENV
+    // is "production". Off, they refuse there whatever calls them: a route, a
+    // websocket or socket client, a task.
+    actionsInProduction: false,
   }),
 };

@@ -45,6 +45,11 @@ export type CachePluginConfig = {
   /** Include this server's owner name (it holds the host's address) in the cacheStatus action's answer. */
   statusShowsOwner?: boolean;
   /**
+   * Let the cacheTest (it writes) and cacheStatus actions run when NODE_ENV is "production", through any transport.
+   * Defaults to false: there they refuse before doing anything.
+   */
+  actionsInProduction?: boolean;
+  /**
    * Put the cache on a Redis Cluster of its own choosing, whatever config.redis says: the startup nodes, and
    * ioredis ClusterOptions. Without it the cache connects the way config.redis.client says.
    */
@@ -78,6 +83,7 @@ export const CACHE_OPTION_NAMES: ReadonlyArray<keyof CachePluginConfig> = [
   "operationTimeoutMs",
   "registerRoutes",
   "statusShowsOwner",
+  "actionsInProduction",
   "cluster",
   "scanCount",
   "nearCache",
@@ -137,6 +143,7 @@ export function resolveCacheConfig(): ResolvedCachePluginConfig {
     operationTimeoutMs: count(options, "operationTimeoutMs", MAX_TIMER_MS),
     registerRoutes: onOff(options, "registerRoutes", env !== "production"),
     statusShowsOwner: onOff(options, "statusShowsOwner", false),
+    actionsInProduction: onOff(options, "actionsInProduction", false),
     cluster: options.cluster,
     scanCount: count(options, "scanCount", undefined, ["config.redis.scanCount", redisScanCount]),
     nearCache: nearCacheOption(options.nearCache),
@@ -169,7 +176,9 @@ function count(
   return DEFAULTS[name];
 }
 
-function onOff(options: CachePluginConfig, name: "registerRoutes" | "statusShowsOwner", fallback: boolean): boolean {
+type FlagOption = "registerRoutes" | "statusShowsOwner" | "actionsInProduction";
+
+function onOff(options: CachePluginConfig, name: FlagOption, fallback: boolean): boolean {
   const own = options[name];
   return own === undefined || own === null ? fallback : flag(own, `config.cache.${name}`);
 }

@@ -15,6 +15,7 @@ export interface CacheOptionsInEffect {
   sweepIntervalMs?: number;
   registerRoutes: boolean;
   statusShowsOwner: boolean;
+  actionsInProduction: boolean;
   nearCache: ResolvedCachePluginConfig["nearCache"];
 }
 
@@ -31,6 +32,7 @@ export function describeOptionsInEffect(
     maxValueBytes: options.maxValueBytes,
     registerRoutes: options.registerRoutes,
     statusShowsOwner: options.statusShowsOwner,
+    actionsInProduction: options.actionsInProduction,
     nearCache: options.nearCache,
   };
   if (store === "memory") return { store, ...common, sweepIntervalMs: options.sweepIntervalMs };
