@@ -1,8 +1,8 @@
-import { api, config, specHelper } from "actionhero";
+import { api, specHelper } from "actionhero";
 import { recalculateEnv } from "actionhero/dist/classes/process/env";
 import type { CacheStatusAction } from "../../src";
 import { useActionheroProcess } from "../helpers/actionhero-process";
-import { compiledCacheInitializer } from "../helpers/compiled-initializer";
+import { withPluginConfig } from "../helpers/with-plugin-config";
 
 /**
  * The plugin's actions refuse to run in production unless config.cache.actionsInProduction, whatever calls them:
@@ -22,28 +22,6 @@ afterEach(() => {
   process.env.NODE_ENV = nodeEnv;
   recalculateEnv();
 });
-
-/**
- * Starts the plugin again with `cacheConfig`, runs `body`, then puts back the running one and its options in effect
- * (the compiled module's, which the server's actions read).
- */
-async function withPluginConfig(cacheConfig: Record<string, unknown>, body: () => Promise<void>): Promise<void> {
-  const CacheInitializer = await compiledCacheInitializer();
-  const compiledOptions = "../../dist/plugin/options-in-effect";
-  const options = (await import(compiledOptions)) as typeof import("../../src/plugin/options-in-effect");
-  const running = { cache: api.cache, options: options.optionsInEffect() };
-  const initializer = new CacheInitializer();
-  config.cache = cacheConfig;
-  try {
-    await initializer.initialize();
-    await body();
-  } finally {
-    await initializer.stop();
-    delete (config as Record<string, unknown>).cache;
-    api.cache = running.cache;
-    options.recordOptionsInEffect(running.options);
-  }
-}
 
 test("in production, cacheTest refuses before it writes anything", async () => {
   inProduction();

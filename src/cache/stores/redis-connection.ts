@@ -53,19 +53,7 @@ export function waitUntilReady(client: Redis | Cluster, timeoutMs: number, signa
   });
 }
 
-/** host:port of a single client, or the startup nodes of a cluster, for log lines and error messages. */
-export function describeEndpoint(client: Redis | Cluster): string {
-  if ((client as Cluster).isCluster) {
-    const nodes =
-      (client as unknown as { startupNodes?: Array<{ host?: string; port?: number } | string | number> })
-        .startupNodes ?? [];
-    return nodes
-      .map((node) => (typeof node === "object" ? `${node.host ?? "127.0.0.1"}:${node.port ?? 6379}` : String(node)))
-      .join(",");
-  }
-  const options = (client as Redis).options ?? {};
-  return options.path ?? `${options.host ?? "127.0.0.1"}:${options.port ?? 6379}`;
-}
+export { describeEndpoint } from "./redis-endpoint";
 
 /** The longest quit() waits for QUIT's reply before it disconnects. */
 const QUIT_TIMEOUT_MS = 1000;

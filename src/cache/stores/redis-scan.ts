@@ -122,10 +122,17 @@ export class RedisScanner {
     return [...details.values()];
   }
 
-  /** One node, or each primary of a cluster. */
+  /**
+   * One node, or each primary of a cluster. A cluster that reached none of its nodes knows no primary: that is
+   * UNAVAILABLE, not an empty list, which would pass for "no keys" and "no locks held".
+   */
   primaries(): Redis[] {
     const cluster = this.context.client as Cluster;
-    return cluster.isCluster ? cluster.nodes("master") : [this.context.client as Redis];
+    if (!cluster.isCluster) return [this.context.client as Redis];
+    const primaries = cluster.nodes("master");
+    if (primaries.length > 0) return primaries;
+    const why = new Error(`no primary of the cluster is known (its connection is ${cluster.status})`);
+    throw toCacheError(why, this.context.endpoint(), this.context.lastConnectionError());
   }
 
   /** SCAN every primary, never KEYS. */
@@ -175,17 +182,18 @@ export class RedisScanner {
   /**
    * Reads `maxmemory-policy` on every primary and describes the risk to locks, if there is one: under `allkeys-*`
    * Redis may evict held locks and fencing counters, under `volatile-*` those too (they carry a TTL). Resolves
-   * undefined when the policy is safe, or when CONFIG cannot be used (an ACL that forbids it, a managed Redis).
+   * undefined when the policy is safe, or when CONFIG cannot be used (an ACL that forbids it, a managed Redis, no
+   * primary reachable).
    */
   async evictionWarning(): Promise<string | undefined> {
     const policies = new Set<string>();
-    for (const node of this.primaries()) {
-      try {
+    try {
+      for (const node of this.primaries()) {
         const reply = (await node.config("GET", "maxmemory-policy")) as string[];
         if (typeof reply[1] === "string") policies.add(reply[1]);
-      } catch {
-        return undefined;
       }
+    } catch {
+      return undefined;
     }
     const risky = [...policies].filter((policy) => /^(allkeys|volatile)-/.test(policy));
     if (risky.length === 0) return undefined;
