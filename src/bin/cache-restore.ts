@@ -3,8 +3,9 @@ import { beginCommand, progressReporter } from "../plugin/cli-output";
 
 export class CacheRestoreCLI extends CLI {
   name = "cache-restore <file>";
+  // Replace mode clears as clear() does: objects and lists go, locks stay (and keys locked by another owner are skipped).
   description =
-    "Restore a dump written by cache-dump: replaces ah-cache-plugin's objects, lists and locks, or with --merge keeps them and overwrites only the dumped keys";
+    "Restore a dump written by cache-dump: replaces ah-cache-plugin's objects and lists (locks stay; keys another owner has locked are skipped), or with --merge keeps them and overwrites only the dumped keys";
   example = "actionhero cache-restore cache.jsonl --merge";
   inputs = {
     merge: {
