@@ -1,0 +1,4 @@
+export * from "./history";
+export * from "./jsonl";
+export * from "./linearizability";
+export { renderOp, renderOps } from "./render";
