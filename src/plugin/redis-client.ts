@@ -1,7 +1,7 @@
 import { Cluster } from "ioredis";
 import type { Redis } from "ioredis";
-import { log } from "actionhero";
-import { clusterFailFastOptions, failFastOptions } from "../cache";
+import { clusterFailFastOptions, describeEndpoint, failFastOptions } from "../cache";
+import { type ConnectionLogOptions, logConnectionState } from "./connection-log";
 import { actionheroConfig, type CachePluginConfig, type RedisConnectionConfig } from "./config";
 
 /**
@@ -12,6 +12,7 @@ import { actionheroConfig, type CachePluginConfig, type RedisConnectionConfig } 
 export function openRedisClient(
   operationTimeoutMs: number,
   cluster?: CachePluginConfig["cluster"],
+  connectionLog?: ConnectionLogOptions,
 ): { client: Redis | Cluster; owned: boolean } {
   if (cluster && (!Array.isArray(cluster.nodes) || cluster.nodes.length === 0)) {
     throw new Error(
@@ -35,7 +36,7 @@ export function openRedisClient(
     return { client: factory(connection.args), owned: false };
   }
   const client = new connection.konstructor(...withFailFastOptions(connection.args ?? [], operationTimeoutMs));
-  client.on("error", (error: Error) => log(`ah-cache-plugin: Redis connection error: ${error.message}`, "warning"));
+  logConnectionState(client, describeEndpoint(client), connectionLog);
   return { client, owned: true };
 }
 
