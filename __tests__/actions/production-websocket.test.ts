@@ -3,6 +3,7 @@ import * as path from "path";
 import type Redis from "ioredis";
 import { connectRedis, redisUrl, testDatabase } from "../helpers/redis";
 import { ServerProcess, startServerProcess } from "../helpers/server-process";
+import { until } from "../../test-support/redis-node";
 
 /**
  * The demo server with NODE_ENV=production, as a real process: its HTTP routes are gone, and a websocket client
@@ -37,6 +38,8 @@ async function productionServer(env: NodeJS.ProcessEnv = {}): Promise<ServerProc
     ...env,
   });
   servers.push(server);
+  // HTTP answers once the web server listens; the websocket server attaches to it just after.
+  await until("the server to finish starting", 30_000, async () => /\*\*\* .* Started \*\*\*/.test(server.output()));
   return server;
 }
 

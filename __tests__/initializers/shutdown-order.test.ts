@@ -3,6 +3,7 @@ import * as path from "path";
 import { connectRedis, deleteByPrefix, redisUrl, testDatabase, uniquePrefix } from "../helpers/redis";
 import { makeScratchDir, writeScratchApp } from "../helpers/scratch-app";
 import { ServerProcess, startServerProcess } from "../helpers/server-process";
+import { until } from "../../test-support/redis-node";
 
 /**
  * An app initializer at actionhero's default priorities takes a leader lock in start() and releases it in stop().
@@ -66,6 +67,8 @@ afterAll(async () => {
 });
 
 test("on SIGTERM, an app initializer's stop() can still unlock through api.cache, and the lock is gone", async () => {
+  // The web server answers from startPriority 900, before the leader's start() (1000) has taken its lock.
+  await until("the leader's start()", 30_000, async () => server!.output().includes("leader lock:"));
   expect(server!.output()).toContain("leader lock: true");
   expect(await redis.exists(`${lockPrefix}{leader}`)).toBe(1);
 
