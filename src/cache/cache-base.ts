@@ -85,7 +85,10 @@ function nearCacheLimits(option: CacheOptions["nearCache"]): NearCacheLimits {
  * its methods, and the object and list operations. Cache (cache.ts) is what callers use.
  */
 export class CacheBase {
+  /** The store as given (a RedisStore or MemoryStore), for tools and tests that look inside. */
   readonly store: CacheStore;
+  /** What calls go through: the store seen through the near cache, or through the grace copies when it is off. */
+  protected readonly calls: CacheStore;
   readonly owner: string;
   readonly lockDuration: number;
   readonly maxValueBytes: number;
@@ -111,7 +114,8 @@ export class CacheBase {
     this.shared = shared ?? sharedState(options);
     this.flights = this.shared.flights;
     this.near = this.shared.near;
-    this.store = this.shared.store;
+    this.store = this.shared.raw;
+    this.calls = this.shared.store;
   }
 
   /**
@@ -146,7 +150,7 @@ export class CacheBase {
   }
 
   get kind(): StoreKind {
-    return this.store.kind;
+    return this.calls.kind;
   }
 
   /** The store and copies that calls with `grace` read through (see sharedState). */
@@ -167,7 +171,7 @@ export class CacheBase {
     operation: () => Promise<R>,
     isLocked: (result: R) => boolean,
   ): Promise<R> {
-    return whileLocked(this.store, key, budgetMs, operation, isLocked, () => this.counters.lockWait());
+    return whileLocked(this.calls, key, budgetMs, operation, isLocked, () => this.counters.lockWait());
   }
 
   /**
@@ -188,7 +192,7 @@ export class CacheBase {
         const requireLock = flag(options, "requireLock");
         this.assertNotLost([key], requireLock);
         const json = serializeValue(value, this.maxValueBytes);
-        assertWritten(await this.store.save(key, this.owner, json, ttl, requireLock), key);
+        assertWritten(await this.calls.save(key, this.owner, json, ttl, requireLock), key);
         this.counters.save();
         return true as const;
       },
@@ -213,7 +217,7 @@ export class CacheBase {
         const outcome = await this.whileLocked(
           key,
           retry,
-          () => this.store.load(key, this.owner, ttl),
+          () => this.calls.load(key, this.owner, ttl),
           (found) => found.status === "locked",
         );
         if (outcome.status === "locked") throw locked(key);
@@ -239,7 +243,7 @@ export class CacheBase {
       assertKey(key);
       const requireLock = flag(plainOptions(rawOptions, DESTROY_OPTIONS, "destroy options"), "requireLock");
       this.assertNotLost([key], requireLock);
-      const outcome = await this.store.destroy(key, this.owner, requireLock);
+      const outcome = await this.calls.destroy(key, this.owner, requireLock);
       assertWritten(outcome, key);
       return outcome === "destroyed";
     });
@@ -260,7 +264,7 @@ export class CacheBase {
         assertKey(key);
         const requireLock = flag(plainOptions(rawOptions, LIST_WRITE_OPTIONS, "push options"), "requireLock");
         this.assertNotLost([key], requireLock);
-        const outcome = await this.store.push(key, this.owner, serializeValue(item, this.maxValueBytes), requireLock);
+        const outcome = await this.calls.push(key, this.owner, serializeValue(item, this.maxValueBytes), requireLock);
         if (outcome.status !== "pushed") throw outcome.status === "locked" ? locked(key) : lockNotHeld(key);
         return outcome.length;
       },
@@ -276,7 +280,7 @@ export class CacheBase {
       assertKey(key);
       const requireLock = flag(plainOptions(rawOptions, LIST_WRITE_OPTIONS, "pop options"), "requireLock");
       this.assertNotLost([key], requireLock);
-      const outcome = await this.store.pop(key, this.owner, requireLock);
+      const outcome = await this.calls.pop(key, this.owner, requireLock);
       if (outcome.status === "locked") throw locked(key);
       if (outcome.status === "not-holder") throw lockNotHeld(key);
       return outcome.status === "popped" ? (deserializeValue(outcome.json) as T) : null;
@@ -288,7 +292,7 @@ export class CacheBase {
   listLength(...input: unknown[]): Promise<number> {
     return this.run(input, 1, async ([key]) => {
       assertKey(key);
-      const outcome = await this.store.listLength(key, this.owner);
+      const outcome = await this.calls.listLength(key, this.owner);
       if (outcome.status === "locked") throw locked(key);
       return outcome.length;
     });

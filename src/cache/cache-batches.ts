@@ -39,7 +39,7 @@ export class CacheBatches extends CacheLocks {
       const options = plainOptions(rawOptions, LOAD_MANY_OPTIONS, "loadMany options");
       const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
       if (keys.length === 0) return [];
-      const outcomes = await this.store.loadMany(keys, this.owner, ttl);
+      const outcomes = await this.calls.loadMany(keys, this.owner, ttl);
       return outcomes.map((outcome, index) => this.loadManyResult<T>(keys[index], outcome));
     });
   }
@@ -76,7 +76,7 @@ export class CacheBatches extends CacheLocks {
         requireLock,
       );
       if (entries.length === 0) return true as const;
-      this.assertBatchWritten(await this.store.saveMany(entries, this.owner, requireLock), entries.length);
+      this.assertBatchWritten(await this.calls.saveMany(entries, this.owner, requireLock), entries.length);
       this.counters.save(entries.length);
       return true as const;
     });
@@ -94,7 +94,7 @@ export class CacheBatches extends CacheLocks {
       const requireLock = flag(plainOptions(rawOptions, DESTROY_OPTIONS, "destroyMany options"), "requireLock");
       this.assertNotLost(keys, requireLock);
       if (keys.length === 0) return 0;
-      const outcome = await this.store.destroyMany(keys, this.owner, requireLock);
+      const outcome = await this.calls.destroyMany(keys, this.owner, requireLock);
       this.assertBatchWritten(outcome, keys.length);
       return outcome.status === "done" ? outcome.existed : 0;
     });

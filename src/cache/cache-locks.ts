@@ -57,7 +57,7 @@ export class CacheLocks extends CacheReads {
    * that must wait queues behind this process's other waiters for the key, so only one of them asks the store.
    */
   protected async acquire(key: string, ttlMs: number, retryMs: number): Promise<number> {
-    const tryLock = () => this.store.lock(key, this.owner, ttlMs);
+    const tryLock = () => this.calls.lock(key, this.owner, ttlMs);
     // With a budget, the caller gets in line: an empty line gives the turn at once, and whileLocked's first try is
     // the only one before any wait.
     const token =
@@ -105,7 +105,7 @@ export class CacheLocks extends CacheReads {
       "withLock",
       key,
     );
-    return holdLock({ store: this.store, lostHolds: this.shared.lostHolds, key, owner: this.owner, ttl, token }, fn);
+    return holdLock({ store: this.calls, lostHolds: this.shared.lostHolds, key, owner: this.owner, ttl, token }, fn);
   }
 
   /**
@@ -116,7 +116,7 @@ export class CacheLocks extends CacheReads {
   unlock(...input: unknown[]): Promise<boolean> {
     return this.run(input, 1, async ([key]) => {
       assertKey(key);
-      return this.store.unlock(key, this.owner, null);
+      return this.calls.unlock(key, this.owner, null);
     });
   }
 
@@ -133,7 +133,7 @@ export class CacheLocks extends CacheReads {
       async ([key, expireTimeMS]) => {
         assertKey(key);
         const ttl = optionalDuration(expireTimeMS, "expireTimeMS") ?? this.lockDuration;
-        return this.store.extend(key, this.owner, ttl, null);
+        return this.calls.extend(key, this.owner, ttl, null);
       },
       "extendLock",
     );
@@ -153,7 +153,7 @@ export class CacheLocks extends CacheReads {
       return this.whileLocked(
         key,
         budget,
-        () => this.store.checkLock(key, this.owner),
+        () => this.calls.checkLock(key, this.owner),
         (free) => !free,
       );
     });
@@ -177,7 +177,7 @@ export class CacheLocks extends CacheReads {
   locks(...input: unknown[]): Promise<string[] | LockDetails[]> {
     return this.run<string[] | LockDetails[]>(input, 0, async ([first, second]) => {
       const { scope, options } = scopeAndOptions(first, second, LOCKS_OPTIONS, "locks");
-      return flag(options, "details") ? this.store.lockDetails(scope) : this.store.locks(scope);
+      return flag(options, "details") ? this.calls.lockDetails(scope) : this.calls.locks(scope);
     });
   }
 }

@@ -36,7 +36,7 @@ export class CacheReads extends CacheBase {
     assertKey(key);
     const hit = askNear ? this.near?.hit(key, this.owner) : undefined;
     if (hit !== undefined) return this.nearHit(hit) as T | null;
-    const { store, copies } = grace === null ? { store: this.store, copies: undefined } : this.graceReads();
+    const { store, copies } = grace === null ? { store: this.calls, copies: undefined } : this.graceReads();
     let outcome: LoadOutcome;
     try {
       const peek = () => store.peek(key, this.owner);
@@ -69,7 +69,7 @@ export class CacheReads extends CacheBase {
       const retry = retryBudget(ownField(options, "retry"), "options.retry");
       const held = this.near?.holds(key, this.owner);
       if (held !== undefined) return held;
-      const has = () => this.store.has(key, this.owner);
+      const has = () => this.calls.has(key, this.owner);
       const outcome = await this.whileLocked(key, retry, has, (found) => found === "locked");
       if (outcome === "locked") throw locked(key);
       return outcome === "found";

@@ -51,14 +51,14 @@ export class Cache extends CacheBatches {
   keys(next?: Callback<string[]>): Promise<string[]>;
   keys(scopePrefix?: string | null, next?: Callback<string[]>): Promise<string[]>;
   keys(...input: unknown[]): Promise<string[]> {
-    return this.run(input, 0, async ([scope]) => this.store.keys(scopePrefix(scope, "keys")));
+    return this.run(input, 0, async ([scope]) => this.calls.keys(scopePrefix(scope, "keys")));
   }
 
   /** How many live objects this namespace holds, optionally only those whose keys start with `scopePrefix`. */
   size(next?: Callback<number>): Promise<number>;
   size(scopePrefix?: string | null, next?: Callback<number>): Promise<number>;
   size(...input: unknown[]): Promise<number> {
-    return this.run(input, 0, async ([scope]) => this.store.size(scopePrefix(scope, "size")));
+    return this.run(input, 0, async ([scope]) => this.calls.size(scopePrefix(scope, "size")));
   }
 
   /**
@@ -75,7 +75,7 @@ export class Cache extends CacheBatches {
   clear(...input: unknown[]): Promise<number> {
     return this.run(input, 0, async ([first, second]) => {
       const { scope, options } = scopeAndOptions(first, second, CLEAR_OPTIONS, "clear");
-      return this.store.clear(scope, flag(options, "locks"));
+      return this.calls.clear(scope, flag(options, "locks"));
     });
   }
 
@@ -111,7 +111,7 @@ export class Cache extends CacheBatches {
         if (hit !== undefined && hit.value !== null) return this.nearHit(hit) as T;
         const reads = grace === null ? undefined : this.graceReads();
         try {
-          return await this.fetchFromStore(reads?.store ?? this.store, key, producer as () => T, ttl, lockTtl);
+          return await this.fetchFromStore(reads?.store ?? this.calls, key, producer as () => T, ttl, lockTtl);
         } catch (error) {
           // The last state seen may be "no value": then there is nothing to serve.
           const stale = reads && isOutage(error) ? reads.copies.grace(key, grace!) : undefined;
@@ -154,7 +154,7 @@ export class Cache extends CacheBatches {
     return this.run(input, 1, async ([file, rawOptions]) => {
       const path = fileArgument(file);
       const onProgress = progressOption(plainOptions(rawOptions, DUMP_WRITE_OPTIONS, "dumpWrite options"));
-      return writeDump(this.store.entries(), path, this.maxValueBytes, onProgress);
+      return writeDump(this.calls.entries(), path, this.maxValueBytes, onProgress);
     });
   }
 
@@ -178,7 +178,7 @@ export class Cache extends CacheBatches {
         );
       }
       return restoreDump(path, {
-        store: this.store,
+        store: this.calls,
         owner: this.owner,
         maxValueBytes: this.maxValueBytes,
         mode,
@@ -196,13 +196,13 @@ export class Cache extends CacheBatches {
   async status(): Promise<CacheStatus> {
     let locksHeld: number | null = null;
     try {
-      locksHeld = (await this.store.lockDetails("")).filter((lock) => lock.owner === this.owner).length;
+      locksHeld = (await this.calls.lockDetails("")).filter((lock) => lock.owner === this.owner).length;
     } catch {
       // A status page must answer while the store is away; the connection field says why the count is missing.
     }
     return {
-      store: this.store.kind,
-      connection: this.store.connection,
+      store: this.calls.kind,
+      connection: this.calls.connection,
       owner: this.owner,
       stats: this.stats(),
       locksHeld,
