@@ -1,7 +1,9 @@
 /** @type {import('jest').Config} */
 module.exports = {
   preset: "ts-jest",
-  testEnvironment: "node",
+  // jest's node environment, failing a test file that leaves something keeping its worker alive (a client not
+  // quit, a ref'd timer, a server, a child process): see __tests__/helpers/handle-guard-environment.ts.
+  testEnvironment: "<rootDir>/__tests__/helpers/handle-guard-environment.ts",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
   globalSetup: "<rootDir>/__tests__/helpers/global-setup.ts",
