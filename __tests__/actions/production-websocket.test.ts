@@ -25,7 +25,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(servers.map((server) => server.stop()));
-  monitor?.disconnect();
+  // disconnect() arms a 2 s timer until the socket closes: wait for the close, so nothing outlives the file.
+  if (monitor) {
+    const ended = new Promise((resolve) => monitor.once("end", resolve));
+    monitor.disconnect();
+    await ended;
+  }
   await monitorClient.quit();
 });
 

@@ -3,11 +3,18 @@ import { withFailFastOptions } from "../../src/plugin/redis-client";
 describe("withFailFastOptions", () => {
   test("merges into a single Redis client's options object, keeping the user's", () => {
     expect(withFailFastOptions([{ host: "h", port: 1, commandTimeout: 99 }], 1000)).toEqual([
-      { host: "h", port: 1, enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: 1000 },
+      {
+        host: "h",
+        port: 1,
+        enableOfflineQueue: false,
+        autoResendUnfulfilledCommands: false,
+        commandTimeout: 1000,
+        disconnectTimeout: 100,
+      },
     ]);
     expect(withFailFastOptions(["redis://h:1"], 1000)).toEqual([
       "redis://h:1",
-      { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: 1000 },
+      { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: 1000, disconnectTimeout: 100 },
     ]);
   });
 
@@ -23,6 +30,7 @@ describe("withFailFastOptions", () => {
           enableOfflineQueue: false,
           autoResendUnfulfilledCommands: false,
           commandTimeout: 1000,
+          disconnectTimeout: 100,
         },
       },
     ]);
@@ -30,7 +38,12 @@ describe("withFailFastOptions", () => {
       nodes,
       {
         enableOfflineQueue: false,
-        redisOptions: { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: 1000 },
+        redisOptions: {
+          enableOfflineQueue: false,
+          autoResendUnfulfilledCommands: false,
+          commandTimeout: 1000,
+          disconnectTimeout: 100,
+        },
       },
     ]);
   });
@@ -38,7 +51,13 @@ describe("withFailFastOptions", () => {
   test("passes Sentinel options through with the fail-fast options added", () => {
     const sentinel = { sentinels: [{ host: "10.0.0.1", port: 26379 }], name: "mymaster" };
     expect(withFailFastOptions([sentinel], 500)).toEqual([
-      { ...sentinel, enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: 500 },
+      {
+        ...sentinel,
+        enableOfflineQueue: false,
+        autoResendUnfulfilledCommands: false,
+        commandTimeout: 500,
+        disconnectTimeout: 100,
+      },
     ]);
   });
 });

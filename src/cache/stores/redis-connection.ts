@@ -8,10 +8,21 @@ export const DEFAULT_OPERATION_TIMEOUT_MS = 5000;
  * Redis is away (it fails at once), a command in flight when the connection drops fails instead of being replayed
  * later (which could apply a write the caller was told had failed), and a command Redis never answers times out.
  * Reconnection itself is untouched: after Redis returns, commands succeed again.
+ *
+ * `disconnectTimeout` is short because ioredis arms it on every disconnect() to destroy a socket that has not
+ * closed, and a client between reconnect attempts has no socket left to close: the timer then only keeps a
+ * stopping server's process alive (2 s by default).
  */
 export function failFastOptions(timeoutMs: number = DEFAULT_OPERATION_TIMEOUT_MS): Partial<RedisOptions> {
-  return { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: timeoutMs };
+  return {
+    enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
+    commandTimeout: timeoutMs,
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+  };
 }
+
+const DISCONNECT_TIMEOUT_MS = 100;
 
 /**
  * The same guarantees for an ioredis Cluster: the cluster-level offline queue is off (a call fails at once while
