@@ -99,6 +99,31 @@ for (const nearCache of [false, true]) {
       expect(await cache.get("kept", { grace: 600_000 })).toBe("value of kept");
     });
 
+    test("a read racing this process's write never brings the old value back (loadMany, get, has, load, fetch)", async () => {
+      const reads: Array<(key: string) => Promise<unknown>> = [
+        (key) => cache.loadMany([key]),
+        (key) => cache.get(key),
+        (key) => cache.has(key),
+        (key) => cache.load(key).catch(() => null),
+        (key) => cache.fetch(key, () => "produced"),
+      ];
+      const keys = reads.flatMap((_, i) => [`destroyed:${i}`, `replaced:${i}`]);
+      await seen(...keys);
+      await Promise.all(
+        reads.flatMap((read, i) => [
+          read(`destroyed:${i}`),
+          cache.destroy(`destroyed:${i}`),
+          read(`replaced:${i}`),
+          cache.save(`replaced:${i}`, "newer"),
+        ]),
+      );
+      await server.kill();
+      for (let i = 0; i < reads.length; i++) {
+        expect([i, await cache.get(`destroyed:${i}`, { grace: 600_000 })]).toEqual([i, null]);
+        expect([i, await cache.get(`replaced:${i}`, { grace: 600_000 })]).toEqual([i, "newer"]);
+      }
+    });
+
     test("clear() ends every copy", async () => {
       await seen("a", "b");
       await cache.clear();
@@ -135,12 +160,19 @@ test("a Redis that stops answering (SIGSTOP): the missed heartbeat makes the nea
     expect(await cache.get("k")).toBe("v");
     expect(cache.stats().nearCache.hits).toBe(hits + 1);
   });
+  const stoppedAt = Date.now();
   server.process.kill("SIGSTOP");
   try {
     // The connection stays open, so only the heartbeat can tell that changes are no longer heard.
     await eventually(() => expect(cache.stats().nearCache.live).toBe(false), 10_000);
     expect((await rejectionOf(cache.get("k"))).code).toBe("UNAVAILABLE");
     expect(await cache.get("k", { grace: 60_000 })).toBe("v");
+    // Grace counts from the last heartbeat answered before the stall, not from when the silence was noticed (a
+    // heartbeat or two later): a grace shorter than the time since the stall began finds nothing.
+    const sinceStall = Date.now() - stoppedAt;
+    expect((await rejectionOf(cache.get("k", { grace: sinceStall - 10 }))).code).toBe("UNAVAILABLE");
+    // The last answered heartbeat went out at most a heartbeat (1 s) before the stall.
+    expect(await cache.get("k", { grace: Date.now() - stoppedAt + 3_000 })).toBe("v");
   } finally {
     server.process.kill("SIGCONT");
   }

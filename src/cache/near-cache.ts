@@ -146,7 +146,10 @@ export class NearCache implements ChangeListener {
    */
   fill(ticket: ReadTicket, owner: string, json: string | null, expireTimestamp: number | null): void {
     this.endRead(ticket);
-    if (ticket.changed && this.serving) return;
+    // Changed while in flight (by another writer, or by a write of this process that may even have settled first:
+    // replies are handled in order, but not every reply's promise chain is as long): the answer may be older than
+    // what the key holds now, so it is kept neither for reads nor for grace.
+    if (ticket.changed) return;
     const current = this.serving && this.feedLive && ticket.epoch === this.epoch;
     // A value that has expired by now explains a read that finds nothing: it stays, for grace past its expiry.
     // Otherwise nothing found means the value was removed, and grace must not bring it back.
@@ -226,9 +229,10 @@ export class NearCache implements ChangeListener {
     this.dropAll();
   }
 
-  lost(): void {
+  /** `since`: when every change was last known heard; current copies were known current until then. */
+  lost(since?: number): void {
     this.feedLive = false;
-    this.dropAll();
+    this.dropAll(since);
   }
 
   live(): void {
@@ -247,10 +251,12 @@ export class NearCache implements ChangeListener {
     };
   }
 
-  /** Copies become grace-only, counted from now: a new epoch. */
-  private dropAll(): void {
+  /** Copies become grace-only, known current until `since` (or now), or their own read if later: a new epoch. */
+  private dropAll(since?: number): void {
     const now = this.clock();
-    for (const copy of this.copies.values()) if (copy.current) this.setAside(copy, now);
+    for (const copy of this.copies.values()) {
+      if (copy.current) this.setAside(copy, Math.max(copy.verifiedAt, Math.min(since ?? now, now)));
+    }
     this.epoch += 1;
   }
 
