@@ -22,10 +22,11 @@ export class ChangeFeed {
     for (const listener of this.listeners) listener.changedAll();
   }
 
-  lost(): void {
+  /** `since`: when every change was last known to be heard, on the store's clock (default: now). */
+  lost(since?: number): void {
     if (!this.isLive) return;
     this.isLive = false;
-    for (const listener of this.listeners) listener.lost();
+    for (const listener of this.listeners) listener.lost(since);
   }
 
   live(): void {

@@ -94,7 +94,8 @@ export class RedisTracking {
       this.offsetMs = offsetMs;
       this.settle();
     },
-    lost: () => this.settle(),
+    // When the connection last proved every change was reported, moved to Redis's clock: grace counts from there.
+    lost: (heardAt) => this.settle(heardAt + this.offsetMs),
   };
 
   /**
@@ -102,13 +103,13 @@ export class RedisTracking {
    * leaves the slots of a dead primary uncovered until its replica is promoted and armed); otherwise the one
    * connection is armed. Until then the feed is lost, and on a Cluster the slot map is refreshed meanwhile.
    */
-  private settle(): void {
+  private settle(heardAt?: number): void {
     if (!this.closed && this.everyChangeHeard()) {
       this.stopResync();
       this.feed.live();
       return;
     }
-    this.feed.lost();
+    this.feed.lost(heardAt);
     if (!this.closed && isCluster(this.client) && !this.resyncTimer) {
       this.resyncTimer = setInterval(() => {
         (this.client as Cluster).refreshSlotsCache(() => this.sync());
@@ -169,7 +170,8 @@ export class RedisTracking {
 interface TrackingEvents {
   keys(keys: Buffer[] | null): void;
   armed(offsetMs: number): void;
-  lost(): void;
+  /** `heardAt`: this process's clock when the connection last proved it heard everything (armed, or a PING). */
+  lost(heardAt: number): void;
 }
 
 /** A Cluster node connection reconnects on its own (ioredis leaves node connections to MOVED errors otherwise). */
@@ -187,6 +189,11 @@ class TrackingConnection {
   private closing = false;
   private pinging = false;
   private pingTimer: NodeJS.Timeout | undefined;
+  /**
+   * When a PING last went out that was then answered (or the connection was armed): the answer comes after every
+   * invalidation Redis sent before running it, so every change until then was heard.
+   */
+  private heardAt = 0;
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
@@ -212,8 +219,10 @@ class TrackingConnection {
       this.pingTimer = setTimeout(() => resolve("silent"), TRACKING_HEARTBEAT_MS);
     });
     try {
+      const sentAt = Date.now();
       const answer = await Promise.race([this.redis.ping(), silent]);
       if (answer === "silent") throw new Error("no answer to PING");
+      this.heardAt = sentAt;
     } catch {
       // No answer in time (or the command timed out): reconnect, and the feed is lost until armed again.
       if (!this.closing) {
@@ -238,6 +247,7 @@ class TrackingConnection {
       // Subscribed, every change from here on reaches this connection: reads sent after now may be kept.
       await redis.subscribe(INVALIDATE_CHANNEL);
       if (this.closing || redis.status !== "ready") return;
+      this.heardAt = Date.now();
       this.armed = true;
       this.events.armed(offsetMs);
     } catch {
@@ -249,7 +259,7 @@ class TrackingConnection {
   private drop(): void {
     if (!this.armed) return;
     this.armed = false;
-    this.events.lost();
+    this.events.lost(this.heardAt);
   }
 
   async close(): Promise<void> {

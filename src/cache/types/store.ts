@@ -91,7 +91,7 @@ export interface ChangeListener {
   /** Anything may have changed (a flush). */
   changedAll(): void;
   /** Changes may go unreported from now on (the feed's connection dropped): copies can no longer be trusted. */
-  lost(): void;
+  lost(since?: number): void;
   /** Every change from now on is reported. */
   live(): void;
 }
