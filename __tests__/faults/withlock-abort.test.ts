@@ -112,6 +112,25 @@ test("a stalled Redis (SIGSTOP) aborts the signal once a heartbeat goes unanswer
   );
 });
 
+test("a stalled Redis: the body's write that timed out finds the signal aborted, and its retry is refused", async () => {
+  let stopped!: () => void;
+  const stall = new Promise<void>((resolve) => (stopped = resolve));
+  const seen = await cache.withLock("job", async ({ signal }) => {
+    await cache.save("job", "before", { requireLock: true });
+    process.kill(server.pid, "SIGSTOP");
+    stopped();
+    const first = await rejectionOf(cache.save("job", "during", { requireLock: true }));
+    const abortedWhenItFailed = signal.aborted;
+    const retry = await rejectionOf(cache.save("job", "retry", { requireLock: true }));
+    return { first: first.code, abortedWhenItFailed, retry: retry.code };
+  });
+  await stall;
+  process.kill(server.pid, "SIGCONT");
+  expect(seen).toEqual({ first: "UNAVAILABLE", abortedWhenItFailed: true, retry: "LOCK_NOT_HELD" });
+  // The write that timed out ran when Redis woke (it was sent); the retry never was.
+  await eventually(async () => expect(await admin.get("abort:obj:{job}")).toContain("during"), 10_000);
+});
+
 test("a fetch producer whose hold lost its lock does not save its value", async () => {
   let release!: () => void;
   const producing = new Promise<void>((resolve) => (release = resolve));

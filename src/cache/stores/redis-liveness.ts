@@ -47,6 +47,14 @@ export class ConnectionWatch {
     };
   }
 
+  /**
+   * A command of this store timed out: Redis stalled. Holders hear it now rather than at the heartbeat's own
+   * deadline, which may be up to a heartbeat later: a body that saw the timeout must find its signal aborted.
+   */
+  commandTimedOut(): void {
+    this.lose(`a command got no answer within ${this.timeoutMs} ms`);
+  }
+
   private start(): void {
     this.generation += 1;
     if ((this.client as Cluster).isCluster) {

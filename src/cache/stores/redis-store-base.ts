@@ -16,6 +16,9 @@ export const DEFAULT_PREFIX = "ah-cache-plugin:object:";
 export const DEFAULT_LOCK_PREFIX = "ah-cache-plugin:lock:";
 export const DEFAULT_SCAN_COUNT = 1000;
 
+/** ioredis's message for a command that got no answer within commandTimeout. */
+const COMMAND_TIMED_OUT = "Command timed out";
+
 export interface RedisStoreOptions {
   client: Redis | Cluster;
   prefix?: string;
@@ -116,6 +119,7 @@ export class RedisStoreBase {
     try {
       return await operation;
     } catch (error) {
+      if (error instanceof Error && error.message === COMMAND_TIMED_OUT) this.liveness.commandTimedOut();
       throw toCacheError(error, this.endpoint, this.lastConnectionError);
     }
   }
