@@ -117,3 +117,21 @@ test("memory store: tokens keep increasing with nothing kept per key once its lo
   expect(store.entryCount()).toBe(0);
   expect(await cache.acquireLock("k", { expireTimeMS: 100 })).toBeGreaterThan(first + 1);
 });
+
+test("a withLock TTL past Node's longest timer (75+ days) is not extended every millisecond", async () => {
+  const store = new MemoryStore({ sweepIntervalMs: 0 });
+  const cache = new Cache({ store, owner: "alice" });
+  const extend = jest.spyOn(store, "extend");
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning.name);
+  process.on("warning", onWarning);
+  try {
+    // A third of this TTL overflows a timer, which Node would fire after 1 ms.
+    await cache.withLock("k", () => new Promise((resolve) => setTimeout(resolve, 100)), { expireTimeMS: 7e9 });
+  } finally {
+    process.off("warning", onWarning);
+  }
+  expect(extend).not.toHaveBeenCalled();
+  expect(warnings).not.toContain("TimeoutOverflowWarning");
+  await store.close();
+});

@@ -1,4 +1,5 @@
 import { CacheError, CacheErrorCodes } from "./errors";
+import { timerDelay } from "./timers";
 import type { CacheStore } from "./types/store";
 
 export interface LockContext {
@@ -80,7 +81,7 @@ export async function holdLock<T>(lock: HeldLock, fn: (context: LockContext) => 
       () => {
         extending = extendOnce();
       },
-      Math.max(1, Math.floor(ttl / 3)),
+      timerDelay(Math.max(1, Math.floor(ttl / 3))),
     );
   };
 

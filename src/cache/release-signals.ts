@@ -1,3 +1,4 @@
+import { timerDelay } from "./timers";
 import type { UnlockSignal } from "./types/store";
 
 class Registration implements UnlockSignal {
@@ -22,7 +23,7 @@ class Registration implements UnlockSignal {
         this.wake = undefined;
         resolve();
       };
-      const timer = setTimeout(done, Math.max(0, this.capWait(timeoutMs)));
+      const timer = setTimeout(done, timerDelay(this.capWait(timeoutMs)));
       this.wake = done;
     });
   }

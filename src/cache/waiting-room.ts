@@ -1,3 +1,5 @@
+import { timerDelay } from "./timers";
+
 /**
  * This process's lock waiters, in line per key. Only the waiter at the head of a key's line talks to the store
  * (tries, listens for the release, re-checks); the others wait for their turn. So a release wakes one waiter per
@@ -30,7 +32,7 @@ export class WaitingRoom {
 
 function turnComes(place: { wake(): void }, budgetMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), budgetMs);
+    const timer = setTimeout(() => resolve(false), timerDelay(budgetMs));
     place.wake = () => {
       clearTimeout(timer);
       resolve(true);
