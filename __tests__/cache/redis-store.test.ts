@@ -143,6 +143,18 @@ describe("redis store specifics", () => {
       /must be a non-empty string without/,
     );
     expect(() => new RedisStore({ client: redis, prefix: "same:", lockPrefix: "same:" })).toThrow(/must differ/);
+    // A list and a lock would be one key (z:list:{q}), and so would an object and a fencing counter.
+    for (const [prefix, lockPrefix, families] of [
+      ["z:", "z:list:", "lists and locks"],
+      ["z:fence:", "z:", "objects and fencing counters"],
+      ["z:waiting:", "z:", "objects and waiting marks"],
+    ]) {
+      expect(() => new RedisStore({ client: redis, prefix, lockPrefix })).toThrow(
+        expect.objectContaining({ code: "INVALID_OPTIONS", message: expect.stringContaining(families) }),
+      );
+    }
+    // Prefixes that only look alike stay apart.
+    expect(new RedisStore({ client: redis, prefix: "x:", lockPrefix: "x:l:" }).kind).toBe("redis");
   });
 
   test("locks() walks the keyspace with SCAN, never KEYS", async () => {

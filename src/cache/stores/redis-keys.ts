@@ -31,6 +31,7 @@ export class RedisKeyLayout {
         `prefix and lockPrefix must differ (both are ${JSON.stringify(prefix)})`,
       );
     }
+    assertFamiliesApart(prefix, lockPrefix);
   }
 
   objectKey(key: string): string {
@@ -104,6 +105,32 @@ export class RedisKeyLayout {
   /** The user key behind a lock's Redis key, or undefined if the Redis key is not one of ours. */
   keyFromLockKey(redisKey: string): string | undefined {
     return decodeKey(redisKey, `${this.lockPrefix}{`);
+  }
+}
+
+/**
+ * Every Redis key is `<head>{<tag>}`, and a head has no brace, so its first `{` ends it: two families of keys can
+ * share a key only when their heads are equal, as `prefix: "z:"` with `lockPrefix: "z:list:"` makes a list and a
+ * lock one key. Refused at start.
+ */
+function assertFamiliesApart(prefix: string, lockPrefix: string): void {
+  const heads: Array<[string, string]> = [
+    [prefix, "objects"],
+    [`${prefix}list:`, "lists"],
+    [lockPrefix, "locks"],
+    [`${lockPrefix}fence:`, "fencing counters"],
+    [`${lockPrefix}waiting:`, "waiting marks"],
+  ];
+  for (const [index, [head, family]] of heads.entries()) {
+    const clash = heads.slice(index + 1).find(([other]) => other === head);
+    if (clash) {
+      throw new CacheError(
+        CacheErrorCodes.INVALID_OPTIONS,
+        `prefix ${JSON.stringify(prefix)} and lockPrefix ${JSON.stringify(lockPrefix)} put ${family} and ${clash[1]} ` +
+          `under the same keys (${JSON.stringify(`${head}{…}`)}); choose prefixes that differ by more than "list:", ` +
+          `"fence:" or "waiting:"`,
+      );
+    }
   }
 }
 
