@@ -36,7 +36,7 @@ function batchOf(value: unknown, method: string, what: string): unknown[] {
         `${method}'s ${what} have a hole at [${index}]: every index must hold one; nothing was sent`,
       );
     }
-    items.push(value[index]);
+    items.push(atPosition(index, () => value[index]));
   }
   return items;
 }
@@ -46,9 +46,13 @@ function atPosition<T>(index: number, check: () => T): T {
   try {
     return check();
   } catch (error) {
-    if (error instanceof CacheError)
+    if (error instanceof CacheError) {
       throw new CacheError(error.code, `[${index}]: ${error.message}`, { key: error.key });
-    throw error;
+    }
+    // A getter of the caller's (an index or an entry field) threw while it was read.
+    throw new CacheError(CacheErrorCodes.INVALID_ARGUMENTS, `[${index}]: reading it threw: ${String(error)}`, {
+      cause: error,
+    });
   }
 }
 

@@ -34,14 +34,19 @@ export class CacheBatches extends CacheLocks {
     next?: Callback<Array<LoadManyResult<T>>>,
   ): Promise<Array<LoadManyResult<T>>>;
   loadMany<T = unknown>(...input: unknown[]): Promise<Array<LoadManyResult<T>>> {
-    return this.run(input, 1, async ([rawKeys, rawOptions]) => {
-      const keys = batchKeys(rawKeys, "loadMany");
-      const options = plainOptions(rawOptions, LOAD_MANY_OPTIONS, "loadMany options");
-      const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
-      if (keys.length === 0) return [];
-      const outcomes = await this.calls.loadMany(keys, this.owner, ttl);
-      return outcomes.map((outcome, index) => this.loadManyResult<T>(keys[index], outcome));
-    });
+    return this.run(
+      input,
+      1,
+      async ([rawKeys, rawOptions]) => {
+        const keys = batchKeys(rawKeys, "loadMany");
+        const options = plainOptions(rawOptions, LOAD_MANY_OPTIONS, "loadMany options");
+        const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
+        if (keys.length === 0) return [];
+        const outcomes = await this.calls.loadMany(keys, this.owner, ttl);
+        return outcomes.map((outcome, index) => this.loadManyResult<T>(keys[index], outcome));
+      },
+      "loadMany",
+    );
   }
 
   private loadManyResult<T>(key: string, outcome: BatchLoadOutcome): LoadManyResult<T> {
@@ -66,20 +71,25 @@ export class CacheBatches extends CacheLocks {
   saveMany(entries: SaveManyEntry[], next?: Callback<true>): Promise<true>;
   saveMany(entries: SaveManyEntry[], options?: SaveManyOptions | null, next?: Callback<true>): Promise<true>;
   saveMany(...input: unknown[]): Promise<true> {
-    return this.run(input, 1, async ([rawEntries, rawOptions]) => {
-      const options = plainOptions(rawOptions, SAVE_MANY_OPTIONS, "saveMany options");
-      const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
-      const requireLock = flag(options, "requireLock");
-      const entries = batchEntries(rawEntries, ttl, this.maxValueBytes);
-      this.assertNotLost(
-        entries.map((entry) => entry.key),
-        requireLock,
-      );
-      if (entries.length === 0) return true as const;
-      this.assertBatchWritten(await this.calls.saveMany(entries, this.owner, requireLock), entries.length);
-      this.counters.save(entries.length);
-      return true as const;
-    });
+    return this.run(
+      input,
+      1,
+      async ([rawEntries, rawOptions]) => {
+        const options = plainOptions(rawOptions, SAVE_MANY_OPTIONS, "saveMany options");
+        const ttl = optionalDuration(ownField(options, "expireTimeMS"), "options.expireTimeMS");
+        const requireLock = flag(options, "requireLock");
+        const entries = batchEntries(rawEntries, ttl, this.maxValueBytes);
+        this.assertNotLost(
+          entries.map((entry) => entry.key),
+          requireLock,
+        );
+        if (entries.length === 0) return true as const;
+        this.assertBatchWritten(await this.calls.saveMany(entries, this.owner, requireLock), entries.length);
+        this.counters.save(entries.length);
+        return true as const;
+      },
+      "saveMany",
+    );
   }
 
   /**
@@ -89,15 +99,20 @@ export class CacheBatches extends CacheLocks {
   destroyMany(keys: string[], next?: Callback<number>): Promise<number>;
   destroyMany(keys: string[], options?: DestroyOptions | null, next?: Callback<number>): Promise<number>;
   destroyMany(...input: unknown[]): Promise<number> {
-    return this.run(input, 1, async ([rawKeys, rawOptions]) => {
-      const keys = batchKeys(rawKeys, "destroyMany");
-      const requireLock = flag(plainOptions(rawOptions, DESTROY_OPTIONS, "destroyMany options"), "requireLock");
-      this.assertNotLost(keys, requireLock);
-      if (keys.length === 0) return 0;
-      const outcome = await this.calls.destroyMany(keys, this.owner, requireLock);
-      this.assertBatchWritten(outcome, keys.length);
-      return outcome.status === "done" ? outcome.existed : 0;
-    });
+    return this.run(
+      input,
+      1,
+      async ([rawKeys, rawOptions]) => {
+        const keys = batchKeys(rawKeys, "destroyMany");
+        const requireLock = flag(plainOptions(rawOptions, DESTROY_OPTIONS, "destroyMany options"), "requireLock");
+        this.assertNotLost(keys, requireLock);
+        if (keys.length === 0) return 0;
+        const outcome = await this.calls.destroyMany(keys, this.owner, requireLock);
+        this.assertBatchWritten(outcome, keys.length);
+        return outcome.status === "done" ? outcome.existed : 0;
+      },
+      "destroyMany",
+    );
   }
 
   private assertBatchWritten(outcome: BatchWriteOutcome, size: number): void {

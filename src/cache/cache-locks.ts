@@ -147,16 +147,21 @@ export class CacheLocks extends CacheReads {
   checkLock(key: string, next?: Callback<boolean>): Promise<boolean>;
   checkLock(key: string, retry?: number | null | false, next?: Callback<boolean>): Promise<boolean>;
   checkLock(...input: unknown[]): Promise<boolean> {
-    return this.run(input, 1, async ([key, retry]) => {
-      assertKey(key);
-      const budget = retryBudget(retry === false ? null : retry, "retry");
-      return this.whileLocked(
-        key,
-        budget,
-        () => this.calls.checkLock(key, this.owner),
-        (free) => !free,
-      );
-    });
+    return this.run(
+      input,
+      1,
+      async ([key, retry]) => {
+        assertKey(key);
+        const budget = retryBudget(retry === false ? null : retry, "retry");
+        return this.whileLocked(
+          key,
+          budget,
+          () => this.calls.checkLock(key, this.owner),
+          (free) => !free,
+        );
+      },
+      "checkLock",
+    );
   }
 
   /**

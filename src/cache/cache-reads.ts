@@ -63,17 +63,22 @@ export class CacheReads extends CacheBase {
   has(key: string, next?: Callback<boolean>): Promise<boolean>;
   has(key: string, options?: HasOptions | null, next?: Callback<boolean>): Promise<boolean>;
   has(...input: unknown[]): Promise<boolean> {
-    return this.run(input, 1, async ([key, rawOptions]) => {
-      assertKey(key);
-      const options = plainOptions(rawOptions, HAS_OPTIONS, "has options");
-      const retry = retryBudget(ownField(options, "retry"), "options.retry");
-      const held = this.near?.holds(key, this.owner);
-      if (held !== undefined) return held;
-      const has = () => this.calls.has(key, this.owner);
-      const outcome = await this.whileLocked(key, retry, has, (found) => found === "locked");
-      if (outcome === "locked") throw locked(key);
-      return outcome === "found";
-    });
+    return this.run(
+      input,
+      1,
+      async ([key, rawOptions]) => {
+        assertKey(key);
+        const options = plainOptions(rawOptions, HAS_OPTIONS, "has options");
+        const retry = retryBudget(ownField(options, "retry"), "options.retry");
+        const held = this.near?.holds(key, this.owner);
+        if (held !== undefined) return held;
+        const has = () => this.calls.has(key, this.owner);
+        const outcome = await this.whileLocked(key, retry, has, (found) => found === "locked");
+        if (outcome === "locked") throw locked(key);
+        return outcome === "found";
+      },
+      "has",
+    );
   }
 }
 

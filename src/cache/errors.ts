@@ -58,10 +58,14 @@ const VALUE_ERRORS: ReadonlySet<string> = new Set([
   CacheErrorCodes.INVALID_TTL,
 ]);
 
-/** A value, size or TTL error met in `method`'s call on `key`, naming both and carrying the key. */
+/**
+ * A value, size or TTL error met in `method`'s call on `key`, naming both and carrying the key; a batch's (no one
+ * key) names the method.
+ */
 export function inCall(error: unknown, method: string | undefined, key: unknown): unknown {
   if (!(error instanceof CacheError) || !VALUE_ERRORS.has(error.code) || error.key !== undefined) return error;
-  if (method === undefined || typeof key !== "string") return error;
+  if (method === undefined) return error;
+  if (typeof key !== "string") return new CacheError(error.code, `${method}: ${error.message}`, { cause: error.cause });
   return new CacheError(error.code, `${method}(${JSON.stringify(key)}): ${error.message}`, { key, cause: error.cause });
 }
 

@@ -259,5 +259,31 @@ export const batches: Behaviour = (world) => {
       expect(indexReads).toBe(1);
       expect(await alice.keys()).toEqual([]);
     });
+
+    test("a getter that throws is INVALID_ARGUMENTS naming its index, and nothing is written", async () => {
+      const { alice } = world;
+      const keys = ["a", "b"];
+      Object.defineProperty(keys, 1, {
+        get: () => {
+          throw new Error("boom");
+        },
+      });
+      const entry = Object.defineProperty({ value: 1 }, "key", {
+        enumerable: true,
+        get: () => {
+          throw new Error("bang");
+        },
+      });
+      for (const call of [
+        () => alice.loadMany(keys),
+        () => alice.destroyMany(keys),
+        () => alice.saveMany([{ key: "a", value: 1 }, entry as { key: string; value: number }]),
+      ]) {
+        const error = await rejectionOf(call());
+        expect(error.code).toBe("INVALID_ARGUMENTS");
+        expect(error.message).toMatch(/^\[1\]: reading it threw: Error: b(oom|ang)$/);
+      }
+      expect(await alice.keys()).toEqual([]);
+    });
   });
 };

@@ -242,11 +242,21 @@ export const saveBehaviour: Behaviour = (world) => {
         ["INVALID_TTL", 'get("j")', alice.get("j", { grace: -1 })],
         ["INVALID_TTL", 'fetch("k")', alice.fetch("k", () => 1, { expireTimeMS: -1 })],
         ["UNSERIALIZABLE_VALUE", 'saveMany("l")', alice.saveMany([{ key: "l", value: () => 1 }])],
+        ["INVALID_TTL", 'has("m")', alice.has("m", { retry: -1 })],
+        ["INVALID_TTL", 'checkLock("n")', alice.checkLock("n", -1)],
       ];
       for (const [code, method, call] of cases) {
         const error = await rejectionOf(call);
         expect([method, error.code, error.key]).toEqual([method, code, method.slice(-3, -2)]);
         expect(error.message).toContain(method);
+      }
+      // A batch has no one key: its errors name the method.
+      for (const [method, call] of [
+        ["loadMany", alice.loadMany(["x"], { expireTimeMS: -1 })],
+        ["saveMany", alice.saveMany([{ key: "x", value: 1 }], { expireTimeMS: -1 })],
+      ] as const) {
+        const error = await rejectionOf(call);
+        expect([method, error.code, error.message.startsWith(`${method}: `)]).toEqual([method, "INVALID_TTL", true]);
       }
       expect(await alice.keys()).toEqual([]);
     });
