@@ -1,0 +1,59 @@
+import * as fs from "fs";
+import { type RunCheck, checkRun, flagged } from "../../test-support/history/harness/checks";
+import { writeConsistencyDoc } from "../../test-support/history/harness/doc";
+import type { NemesisName } from "../../test-support/history/harness/nemesis";
+import { type RunOptions, runHistory } from "../../test-support/history/harness/run";
+import { scenarios } from "../../test-support/history/harness/scenarios";
+
+/**
+ * Checked histories (test-support/history/README.md): workers run random cache operations while a nemesis injects
+ * faults, and the checkers judge what they saw. Short runs here; `npm run verify:histories` runs longer ones and
+ * writes docs/consistency.md. A failing run prints its witness and keeps its history files.
+ */
+const DURATION_MS = Number(process.env.HISTORY_DURATION_MS ?? 2_000);
+jest.setTimeout(Math.max(120_000, DURATION_MS * 4));
+const SEED = Number(process.env.HISTORY_SEED ?? 1);
+/** Near-cache hits may trail a write by the invalidation delay; far past it, a copy was never dropped. */
+const STALE_BOUND_MS = 1_000;
+const results: Array<{ name: string; check: RunCheck }> = [];
+
+async function checked(options: RunOptions): Promise<RunCheck> {
+  const run = await runHistory(options);
+  const check = checkRun(run);
+  const reasons = flagged(check, STALE_BOUND_MS);
+  if (reasons.length > 0) console.log(`flagged (${reasons.join("; ")}); history kept in ${run.dir}\n${check.text}`);
+  else fs.rmSync(run.dir, { recursive: true, force: true });
+  return check;
+}
+
+describe("checked histories", () => {
+  for (const scenario of scenarios(DURATION_MS, SEED, process.env.HISTORY_NEMESIS as NemesisName | undefined)) {
+    test(`${scenario.name}: linearizable per key (near hits aside), locks exclusive, near hits within the bound`, async () => {
+      const check = await checked(scenario.options);
+      results.push({ name: scenario.name, check });
+      expect(check.operations).toBeGreaterThan(100);
+      expect(flagged(check, STALE_BOUND_MS)).toEqual([]);
+      if (scenario.options.nemesis !== "none") expect(check.faults).toBeGreaterThan(0);
+    });
+  }
+
+  afterAll(() => {
+    if (process.env.UPDATE_DOCS === "1") writeConsistencyDoc(results, DURATION_MS);
+  });
+});
+
+describe("the checkers catch a broken build", () => {
+  const base = scenarios(4_000, SEED, "none").find((scenario) => scenario.options.store === "redis")!.options;
+
+  test("a near cache that ignores invalidations is flagged", async () => {
+    const check = await checked({ ...base, readers: [0], breakBuild: "near-ignores-invalidations" });
+    // Its stale has() and get() answers fail the register check, or its stale values the staleness bound.
+    expect(flagged(check, STALE_BOUND_MS).length).toBeGreaterThan(0);
+  });
+
+  test("a lock granted whoever holds it is flagged", async () => {
+    const check = await checked({ ...base, durationMs: 2_000, breakBuild: "lock-skips-owner-check" });
+    expect(check.lockViolations.length).toBeGreaterThan(0);
+    expect(flagged(check, STALE_BOUND_MS)).toContain(`${check.lockViolations.length} lock violations`);
+  });
+});
