@@ -1,4 +1,5 @@
 import { Cache, MemoryStore } from "../../src/cache";
+import { StoreDecorator } from "../../src/cache/store-decorator";
 import { runConformanceSuite } from "./conformance";
 
 runConformanceSuite("memory store", async () => {
@@ -134,4 +135,28 @@ test("a withLock TTL past Node's longest timer (75+ days) is not extended every 
   expect(extend).not.toHaveBeenCalled();
   expect(warnings).not.toContain("TimeoutOverflowWarning");
   await store.close();
+});
+
+test("a fetch called after a completed save never joins a flight whose value that save replaced", async () => {
+  // The flight's save is done in the store, but its reply is slow to come back: the flight has not settled yet.
+  let releaseReply!: () => void;
+  const replyHeld = new Promise<void>((resolve) => (releaseReply = resolve));
+  class SlowSaveReplies extends StoreDecorator {
+    async save(...args: Parameters<MemoryStore["save"]>) {
+      const outcome = await this.inner.save(...args);
+      if (args[1] === "server-a" && args[2] === JSON.stringify("produced")) await replyHeld;
+      return outcome;
+    }
+  }
+  const store = new SlowSaveReplies(new MemoryStore({ sweepIntervalMs: 0 }));
+  const cache = new Cache({ store, owner: "server-a" });
+  const first = cache.fetch("k", () => "produced");
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(await cache.get("k")).toBe("produced");
+  // Another request of the same server replaces the value, and its save completes.
+  await cache.save("k", "newer");
+  const second = cache.fetch("k", () => "second producer");
+  releaseReply();
+  expect(await first).toBe("produced");
+  expect(await second).toBe("newer");
 });

@@ -20,32 +20,62 @@ export interface FetchRequest<T> {
 }
 
 /**
+ * A flight, and whether a new caller may still share its answer: only while the store command that decides the
+ * answer (the read, or the producer's save) has not been sent. A caller that came later could otherwise get a value
+ * that a write, completed before it called, had already replaced (the history checker found this: a fetch joined
+ * a flight whose saved value another client of the same process had just overwritten).
+ */
+interface Flight {
+  promise: Promise<unknown>;
+  joinable: boolean;
+}
+
+/**
  * fetch()'s single flight. Across servers, the one caller that finds no value takes the key's lock in the same
  * step (load-or-lock), produces and saves; the others wait for the release and read. In one process, callers with
- * the same owner and key share one flight, kept here rather than in module state.
+ * the same owner and key share one flight while it is joinable (kept here rather than in module state); a caller
+ * that finds it past that point starts its own, which waits for the lock like any other.
  */
 export class SingleFlight {
-  private readonly flights = new Map<string, Promise<unknown>>();
+  private readonly flights = new Map<string, Flight>();
 
   constructor(private readonly lostHolds: LostHolds) {}
 
   run<T>(request: FetchRequest<T>): Promise<T> {
     const flightKey = `${request.owner}\u0000${request.key}`;
-    const joined = this.flights.get(flightKey);
-    if (joined) return joined as Promise<T>;
-    const flight = fetchAcrossServers(request, this.lostHolds).finally(() => this.flights.delete(flightKey));
+    const current = this.flights.get(flightKey);
+    if (current?.joinable) return current.promise as Promise<T>;
+    const flight: Flight = { promise: Promise.resolve(), joinable: true };
+    flight.promise = fetchAcrossServers(request, this.lostHolds, flight).finally(() => {
+      if (this.flights.get(flightKey) === flight) this.flights.delete(flightKey);
+    });
     this.flights.set(flightKey, flight);
-    return flight;
+    return flight.promise as Promise<T>;
   }
 }
 
-async function fetchAcrossServers<T>(request: FetchRequest<T>, lostHolds: LostHolds): Promise<T> {
+/**
+ * Sends a store command that may decide the flight's answer: callers still join in this turn of the event loop
+ * (the command is written to the socket at its end at the earliest), not after.
+ */
+function deciding<O>(flight: Flight, command: () => Promise<O>): Promise<O> {
+  const sent = command();
+  queueMicrotask(() => (flight.joinable = false));
+  return sent;
+}
+
+async function fetchAcrossServers<T>(request: FetchRequest<T>, lostHolds: LostHolds, flight: Flight): Promise<T> {
   const { store, owner, counters, key, lockTtl } = request;
   const found = await whileLocked(
     store,
     key,
     lockTtl,
-    () => store.loadOrLock(key, owner, lockTtl),
+    async () => {
+      const outcome = await deciding(flight, () => store.loadOrLock(key, owner, lockTtl));
+      // Locked: the next read comes after the wait, and acquired: the producer's save comes later; joiners until then.
+      if (outcome.status !== "ok") flight.joinable = true;
+      return outcome;
+    },
     (outcome) => outcome.status === "locked",
     () => counters.lockWait(),
   );
@@ -56,7 +86,7 @@ async function fetchAcrossServers<T>(request: FetchRequest<T>, lostHolds: LostHo
   if (found.status === "acquired") {
     counters.load(false);
     const lock = { store, lostHolds, key, owner, ttl: lockTtl, token: found.token };
-    return holdLock(lock, ({ signal }) => produce(request, signal));
+    return holdLock(lock, ({ signal }) => produce(request, signal, flight));
   }
   throw new CacheError(
     CacheErrorCodes.LOCK_TIMEOUT,
@@ -66,7 +96,7 @@ async function fetchAcrossServers<T>(request: FetchRequest<T>, lostHolds: LostHo
 }
 
 /** Runs under the key's lock, taken by the same step that found no value: produces, then saves. */
-async function produce<T>(request: FetchRequest<T>, signal: AbortSignal): Promise<T> {
+async function produce<T>(request: FetchRequest<T>, signal: AbortSignal, flight: Flight): Promise<T> {
   const { store, owner, maxValueBytes, counters, key, producer, ttl } = request;
   let value: T;
   try {
@@ -84,6 +114,8 @@ async function produce<T>(request: FetchRequest<T>, signal: AbortSignal): Promis
   const json = serializeValue(value, maxValueBytes);
   // Guarded: if the lock was lost meanwhile, whoever holds it now decides what is stored. A hold told it may have
   // lost the lock (its signal aborted) does not write at all: the connection may be back while the lock still is.
-  if (!signal.aborted && (await store.save(key, owner, json, ttl, true)) === "saved") counters.save();
+  if (signal.aborted) return deserializeValue(json) as T;
+  const saved = await deciding(flight, () => store.save(key, owner, json, ttl, true));
+  if (saved === "saved") counters.save();
   return deserializeValue(json) as T;
 }
