@@ -91,9 +91,9 @@ export function checkLocks(records: readonly LockRecord[], ttlMs: number): LockV
 }
 
 /**
- * Near-cache hits that answered a value after it had certainly been replaced: a later ok write or delete of the key
- * that was sent after the value's own write completed, and that completed before the read was sent. Values are
- * unique per write, so each names its write; hits of "absent" are not measured.
+ * Near-cache hits that answered a state after it had certainly been replaced: a later ok write or delete of the key,
+ * sent after the state's own write completed, that completed before the read was sent. Values are unique per
+ * write, so each names its write; "absent" is credited to the latest delete that could have come before the read.
  */
 export function staleNearHits(ops: readonly Op[]): StaleRead[] {
   const stale: StaleRead[] = [];
@@ -101,15 +101,27 @@ export function staleNearHits(ops: readonly Op[]): StaleRead[] {
   const writes = new Map<string, Op>();
   for (const op of ops) if (op.kind === "write") writes.set(`${op.key}\u0000${valueKey(op.value)}`, op);
   for (const read of ops) {
-    if (!isNearHit(read) || read.outcome !== "ok" || read.kind !== "read" || read.value === null) continue;
-    const written = writes.get(`${read.key}\u0000${valueKey(read.value)}`);
-    if (!written) continue;
+    if (!isNearHit(read) || read.outcome !== "ok" || read.kind !== "read") continue;
+    const source =
+      read.value === null ? latestDelete(changes, read) : writes.get(`${read.key}\u0000${valueKey(read.value)}`);
+    const sourceDone = source === null ? -Infinity : source?.complete;
+    if (sourceDone === undefined) continue;
     const replacedAt = changes
-      .filter((change) => change.key === read.key && change.invoke > written.complete)
+      .filter((change) => change.key === read.key && change !== source && change.invoke > sourceDone)
       .reduce((earliest, change) => Math.min(earliest, change.complete), Infinity);
     if (replacedAt < read.invoke) stale.push({ op: read, staleMs: read.invoke - replacedAt });
   }
   return stale;
+}
+
+/** The latest delete of the read's key that could have come before it (null: none, the key was never written). */
+function latestDelete(changes: readonly Op[], read: Op): Op | null {
+  let latest: Op | null = null;
+  for (const change of changes) {
+    if (change.key !== read.key || change.kind !== "delete" || change.invoke >= read.complete) continue;
+    if (latest === null || change.invoke > latest.invoke) latest = change;
+  }
+  return latest;
 }
 
 /** Why a run is flagged (empty: it bears out every claim): not linearizable, a lock violation, a hit too stale. */
