@@ -36,7 +36,7 @@ function batchOf(value: unknown, method: string, what: string): unknown[] {
         `${method}'s ${what} have a hole at [${index}]: every index must hold one; nothing was sent`,
       );
     }
-    items.push(atPosition(index, () => value[index]));
+    items.push(atPosition(index, (): unknown => (value as unknown[])[index]));
   }
   return items;
 }
