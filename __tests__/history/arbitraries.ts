@@ -6,8 +6,9 @@ import type { Op, Outcome } from "../../test-support/history";
  * and so are quiescent cuts), values 1..3 (repeats allowed), every outcome, unknowns with and without effectBy.
  * Reads answer at random: some histories are linearizable, many are not.
  */
-export function smallHistory(maxOps: number): fc.Arbitrary<Op[]> {
-  return fc.array(opShape, { minLength: 1, maxLength: maxOps }).map((shapes) => shapes.map(toOp));
+export function smallHistory(maxOps: number, unknownShare: "some" | "many" = "some"): fc.Arbitrary<Op[]> {
+  const shape = unknownShare === "some" ? opShape(["ok", "ok", "ok", "ok", "fail", "unknown", "unknown"]) : manyUnknown;
+  return fc.array(shape, { minLength: 1, maxLength: maxOps }).map((shapes) => shapes.map(toOp));
 }
 
 const value = fc.integer({ min: 1, max: 3 });
@@ -18,16 +19,20 @@ const meaning = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("exists" as const), value: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("writeIfAbsent" as const), value }) },
 );
-const opShape = fc.record({
-  meaning,
-  invoke: fc.integer({ min: 0, max: 12 }),
-  duration: fc.integer({ min: 0, max: 4 }),
-  outcome: fc.constantFrom<Outcome>("ok", "ok", "ok", "ok", "fail", "unknown", "unknown"),
-  // Past the completion or before it (the client saw the connection close, then the error surfaced), or unbounded.
-  effectBy: fc.option(fc.integer({ min: 0, max: 8 }), { nil: undefined }),
-});
+function opShape(outcomes: Outcome[]) {
+  return fc.record({
+    meaning,
+    invoke: fc.integer({ min: 0, max: 12 }),
+    duration: fc.integer({ min: 0, max: 4 }),
+    outcome: fc.constantFrom(...outcomes),
+    // Past the completion or before it (the client saw the connection close, then the error surfaced), or unbounded.
+    effectBy: fc.option(fc.integer({ min: 0, max: 8 }), { nil: undefined }),
+  });
+}
+/** Half the ops unknown: what stresses how the search decides, applies and gives up unknown ops. */
+const manyUnknown = opShape(["ok", "unknown"]);
 
-type Shape = typeof opShape extends fc.Arbitrary<infer T> ? T : never;
+type Shape = typeof manyUnknown extends fc.Arbitrary<infer T> ? T : never;
 
 function toOp(shape: Shape, index: number): Op {
   const { meaning, invoke, duration, outcome } = shape;

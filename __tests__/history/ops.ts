@@ -1,4 +1,4 @@
-import type { DeleteOp, ExistsOp, Op, ReadOp, Value, WriteIfAbsentOp, WriteOp } from "../../test-support/history";
+import type { DeleteOp, ExistsOp, ReadOp, Value, WriteIfAbsentOp, WriteOp } from "../../test-support/history";
 
 /** Builders for hand-made histories: key "k", process "p1" and an ok outcome unless `extra` says otherwise. */
 let nextId = 1;
@@ -35,8 +35,4 @@ export function fetchMiss(
 /** An unknown outcome that may take effect until `effectBy` (Infinity: no bound known). */
 export function unknown(effectBy = Infinity) {
   return { outcome: "unknown" as const, effectBy };
-}
-
-export function ids(ops: readonly Op[]): number[] {
-  return ops.map((op) => op.id).sort((a, b) => a - b);
 }

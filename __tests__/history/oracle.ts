@@ -58,26 +58,3 @@ function run(op: Op, state: string): string | undefined {
       return state === JSON.stringify(op.value) ? state : undefined;
   }
 }
-
-/** Whether `rest` keeps an ok read (or exists true) but no write of what it read, though `all` has one. */
-export function orphansARead(rest: readonly Op[], all: readonly Op[]): boolean {
-  const everWritten = writtenIn(all);
-  const kept = writtenIn(rest);
-  return rest.some((op) => {
-    if (op.outcome !== "ok") return false;
-    if (op.kind === "read" && op.value !== null) {
-      const value = JSON.stringify(op.value);
-      return everWritten.has(value) && !kept.has(value);
-    }
-    return op.kind === "exists" && op.value && everWritten.size > 0 && kept.size === 0;
-  });
-}
-
-function writtenIn(ops: readonly Op[]): Set<string> {
-  const values = new Set<string>();
-  for (const op of ops) {
-    if ((op.kind === "write" || op.kind === "writeIfAbsent") && op.outcome !== "fail")
-      values.add(JSON.stringify(op.value));
-  }
-  return values;
-}

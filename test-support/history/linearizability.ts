@@ -1,6 +1,7 @@
-import { byKey, type Op } from "./history";
-import { prepare, StateIds } from "./register";
-import { renderOps } from "./render";
+import { byKey, type Op, type Value, valueKey } from "./history";
+import { prepare, readBack, StateIds, UNREAD } from "./register";
+import { renderOps, time } from "./render";
+import type { Config } from "./search";
 import { runSegments, type Segment, splitSegments, type Verdict } from "./segments";
 import { shrinkWitness } from "./witness";
 
@@ -9,7 +10,7 @@ export type { Verdict } from "./segments";
 export interface CheckOptions {
   /** Search configurations one key may explore before its verdict is "unknown". Default 1,000,000. */
   maxStates?: number;
-  /** Look for a minimal witness when a key fails (default true). */
+  /** Shrink a witness when a key fails (default true). */
   witness?: boolean;
   /** Checks the witness search may run before it settles for a witness that may not be minimal. Default 2,000. */
   maxWitnessChecks?: number;
@@ -17,6 +18,29 @@ export interface CheckOptions {
 
 export const DEFAULT_MAX_STATES = 1_000_000;
 const DEFAULT_WITNESS_CHECKS = 2_000;
+
+/**
+ * Why a key is not linearizable: the stretch of its history (between quiescent points) that no order gets
+ * through, from any state the history before it can leave the key in.
+ */
+export interface Witness {
+  /** The stretch's ops: every one that may change the key, and the fewest observations that still fail. */
+  ops: Op[];
+  /** Every state the key could be in when the stretch began: a value, null (absent), or UNREAD_VALUE. */
+  startStates: Array<Value | null>;
+  /** The invoke time of the stretch's first op (not counting unknown ops still open from before). */
+  from: number;
+  /**
+   * Where the stretch was cut: ops invoked later are left out, and ops still running then count as unknown, with
+   * effect by this time at the latest (observations among them are left out). Infinity: not cut.
+   */
+  until: number;
+  /** True when no observation left can be dropped (the check budget did not run out first). */
+  minimal: boolean;
+}
+
+/** Stands for any value that no op of the key ever read back: they are one state to the checker. */
+export const UNREAD_VALUE = "<a value no op read back>";
 
 export interface KeyResult {
   key: string;
@@ -26,9 +50,7 @@ export interface KeyResult {
   segments: number;
   /** Configurations explored; unknown means this reached maxStates. */
   explored: number;
-  /** fail: a standalone sub-history with no valid order. */
-  witness?: Op[];
-  witnessMinimal?: boolean;
+  witness?: Witness;
   /** A readable account of the verdict (the witness, for a failure). */
   text: string;
 }
@@ -52,38 +74,63 @@ export function checkLinearizable(history: readonly Op[], options: CheckOptions 
 /** Checks the ops of one key. */
 export function checkKey(key: string, ops: readonly Op[], options: CheckOptions = {}): KeyResult {
   const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
-  const { segments, operations } = segmentsOf(ops);
+  const ids = new StateIds();
+  const prepared = prepare(ops, ids);
+  const segments = splitSegments(prepared);
   const budget = { left: maxStates };
-  const run = runSegments(segments, budget, true);
+  const run = runSegments(segments, budget);
   const explored = maxStates - Math.max(0, budget.left);
-  const result = { key, verdict: run.verdict, operations, segments: segments.length, explored };
-  if (run.verdict === "ok") return { ...result, text: `key ${JSON.stringify(key)}: linearizable` };
+  const result = { key, verdict: run.verdict, operations: prepared.length, segments: segments.length, explored };
+  const name = `key ${JSON.stringify(key)}`;
+  if (run.verdict === "ok") return { ...result, text: `${name}: linearizable` };
   if (run.verdict === "unknown") {
-    const text = `key ${JSON.stringify(key)}: no verdict, ${maxStates} states explored (segment ${run.stoppedAt})`;
-    return { ...result, text };
+    return { ...result, text: `${name}: no verdict, ${maxStates} states explored (segment ${run.stoppedAt})` };
   }
-  const failing = segments.slice(0, (run.stoppedAt as number) + 1).map((segment) => segment.ops.map((p) => p.op));
-  if (options.witness === false) {
-    const text = `key ${JSON.stringify(key)}: not linearizable (segment ${run.stoppedAt})`;
-    return { ...result, text };
-  }
-  const fails = (candidate: Op[]) => verdictOf(candidate, maxStates) === "fail";
-  const witness = shrinkWitness(failing, fails, options.maxWitnessChecks ?? DEFAULT_WITNESS_CHECKS);
-  const heading =
-    `key ${JSON.stringify(key)}: not linearizable. These ${witness.ops.length} of its ${operations} operations ` +
-    `have no valid order, starting from an absent key` +
-    (witness.minimal ? "; without any one of them they would have one:" : " (may not be minimal):");
-  return { ...result, witness: witness.ops, witnessMinimal: witness.minimal, text: renderOps(heading, witness.ops) };
+  if (options.witness === false) return { ...result, text: `${name}: not linearizable (segment ${run.stoppedAt})` };
+  const segment = segments[run.stoppedAt as number];
+  const maxChecks = options.maxWitnessChecks ?? DEFAULT_WITNESS_CHECKS;
+  const witness = toWitness(segment, run.starts as Config[], ids, maxStates, maxChecks);
+  return { ...result, witness, text: `${name}: not linearizable. ${describe(witness, ops)}` };
 }
 
-/** The verdict alone for ops of one key: no witness, stops at the first valid order. */
+/** The verdict alone for ops of one key. */
 export function verdictOf(ops: readonly Op[], maxStates = DEFAULT_MAX_STATES): Verdict {
-  return runSegments(segmentsOf(ops).segments, { left: maxStates }, true).verdict;
+  return runSegments(splitSegments(prepare(ops, new StateIds())), { left: maxStates }).verdict;
 }
 
-function segmentsOf(ops: readonly Op[]): { segments: Segment[]; operations: number } {
-  const prepared = prepare(ops, new StateIds());
-  return { segments: splitSegments(prepared), operations: prepared.length };
+function toWitness(segment: Segment, starts: Config[], ids: StateIds, maxStates: number, maxChecks: number): Witness {
+  const shrunk = shrinkWitness(segment.ops, starts, maxStates, maxChecks);
+  const states = [...new Set(starts.map((start) => start.state))].sort((a, b) => a - b);
+  const startStates = states.map((state) => (state === UNREAD ? UNREAD_VALUE : ids.value(state)));
+  const from = segment.ops[segment.carriedIn].invoke;
+  const { until, minimal } = shrunk;
+  return { ops: shrunk.ops.map((prepared) => prepared.op), startStates, from, until, minimal };
+}
+
+function describe(witness: Witness, keyOps: readonly Op[]): string {
+  const states = witness.startStates.map((state) => {
+    if (state === null) return "absent";
+    return state === UNREAD_VALUE ? lastUnread(keyOps, witness.from) : JSON.stringify(state);
+  });
+  const cut = Number.isFinite(witness.until) ? `, as things stood at ${time(witness.until)}` : "";
+  const heading =
+    `Before ${time(witness.from)} the key could only be ${states.join(" or ")}; from there, these operations have no ` +
+    `valid order${cut}` +
+    (witness.minimal ? " (and would have one without any of them that can be left out):" : " (not fully shrunk):");
+  return renderOps(heading, witness.ops);
+}
+
+/** "a value no op read back", with the last such value written before `time`, to go by. */
+function lastUnread(keyOps: readonly Op[], time: number): string {
+  const read = readBack(keyOps);
+  let last: Op | undefined;
+  for (const op of keyOps) {
+    if (op.kind !== "write" && op.kind !== "writeIfAbsent") continue;
+    if (op.outcome === "fail" || op.invoke >= time || read.has(valueKey(op.value))) continue;
+    if (last === undefined || op.invoke > last.invoke) last = op;
+  }
+  const value = last && (last.kind === "write" || last.kind === "writeIfAbsent") ? last.value : undefined;
+  return `a value no op read back${value === undefined ? "" : ` (the last written before: ${JSON.stringify(value)})`}`;
 }
 
 export function worst(verdicts: readonly Verdict[]): Verdict {

@@ -1,5 +1,5 @@
 import { ABSENT, type Prepared } from "./register";
-import { type Budget, type Config, configKey, searchSegment } from "./search";
+import { type Budget, type Config, SegmentSearch } from "./search";
 
 /**
  * A stretch of one key's history between quiescent points. `carryOut`: ids of its optional ops still open at the
@@ -7,6 +7,8 @@ import { type Budget, type Config, configKey, searchSegment } from "./search";
  */
 export interface Segment {
   ops: Prepared[];
+  /** How many of `ops`, at the start, were carried in from the segment before. */
+  carriedIn: number;
   carryOut: Set<number>;
 }
 
@@ -14,13 +16,16 @@ export type Verdict = "ok" | "fail" | "unknown";
 
 export interface SegmentsRun {
   verdict: Verdict;
-  /** The segment no configuration got through (fail), or where the budget ran out (unknown). */
+  /**
+   * fail: the furthest segment any order reached; no order gets through it, so the segments up to it are not
+   * linearizable on their own. unknown: where the budget ran out.
+   */
   stoppedAt?: number;
-  /** The configurations each segment reached started from, up to where the run stopped. */
-  starts: Config[][];
+  /** fail: every configuration the failing segment can begin in (each was tried). */
+  starts?: Config[];
 }
 
-export const INITIAL: Config[] = [{ state: ABSENT, done: [] }];
+const INITIAL: Config = { state: ABSENT, done: [] };
 
 /**
  * Cuts ops (sorted by invoke) wherever the next op starts after every required op so far has ended: nothing
@@ -31,13 +36,15 @@ export const INITIAL: Config[] = [{ state: ABSENT, done: [] }];
 export function splitSegments(ops: readonly Prepared[]): Segment[] {
   const segments: Segment[] = [];
   let current: Prepared[] = [];
+  let carriedIn = 0;
   let requiredEnd = -Infinity;
   let fresh = 0;
   for (const op of ops) {
     if (fresh > 0 && op.invoke > requiredEnd) {
       const carried = current.filter((open) => open.optional && open.end >= op.invoke);
-      segments.push({ ops: current, carryOut: new Set(carried.map((open) => open.op.id)) });
+      segments.push({ ops: current, carriedIn, carryOut: new Set(carried.map((open) => open.op.id)) });
       current = carried;
+      carriedIn = carried.length;
       requiredEnd = -Infinity;
       fresh = 0;
     }
@@ -45,54 +52,54 @@ export function splitSegments(ops: readonly Prepared[]): Segment[] {
     fresh++;
     if (!op.optional) requiredEnd = Math.max(requiredEnd, op.end);
   }
-  if (fresh > 0) segments.push({ ops: current, carryOut: new Set() });
+  if (fresh > 0) segments.push({ ops: current, carriedIn, carryOut: new Set() });
   return segments;
 }
 
 /**
- * Runs the segments in order, each from the configurations the previous one can end in. With `stopAtFirst`, the
- * last segment stops at its first end: enough for a verdict, not for comparing what segments end in.
+ * Searches for one order of the whole history, segment by segment: each end a segment's search yields is tried
+ * as the next segment's start before the search looks for another end (a stack, not recursion: a history can
+ * have many thousands of segments). A segment is tried from a start at most once, or from one it covers.
  */
-export function runSegments(
-  segments: readonly Segment[],
-  budget: Budget,
-  stopAtFirst: boolean,
-  initial: Config[] = INITIAL,
-): SegmentsRun {
-  const starts: Config[][] = [];
-  let configs = initial;
-  for (let index = 0; index < segments.length; index++) {
-    starts.push(configs);
-    const { ops, carryOut } = segments[index];
-    const last = index === segments.length - 1;
-    const ends = searchSegment(ops, configs, carryOut, budget, stopAtFirst && last);
-    if (ends === undefined) return { verdict: "unknown", stoppedAt: index, starts };
-    if (ends.length === 0) return { verdict: "fail", stoppedAt: index, starts };
-    configs = minimalConfigs(ends);
+export function runSegments(segments: readonly Segment[], budget: Budget): SegmentsRun {
+  if (segments.length === 0) return { verdict: "ok" };
+  const searches = segments.map(({ ops, carryOut }) => new SegmentSearch(ops, carryOut, budget));
+  const tried = segments.map(() => new TriedStarts());
+  const stack = [{ segment: 0, ends: searches[0].ends(INITIAL) }];
+  let furthest = 0;
+  while (stack.length > 0) {
+    const { segment, ends } = stack[stack.length - 1];
+    const next = ends.next();
+    if (searches[segment].exhausted) return { verdict: "unknown", stoppedAt: segment };
+    if (next.done) {
+      stack.pop();
+      continue;
+    }
+    if (segment === segments.length - 1) return { verdict: "ok" };
+    if (!tried[segment + 1].add(next.value)) continue;
+    stack.push({ segment: segment + 1, ends: searches[segment + 1].ends(next.value) });
+    furthest = Math.max(furthest, segment + 1);
   }
-  starts.push(configs);
-  return { verdict: "ok", starts };
+  return { verdict: "fail", stoppedAt: furthest, starts: furthest === 0 ? [INITIAL] : tried[furthest].all() };
 }
 
 /**
- * Drops configurations another one covers: same state, fewer optional ops decided. The one with fewer decided
- * can do all the other can (give those ops up), so keeping both only multiplies work in the next segment.
+ * The starts a segment was tried from. A start is covered by an earlier one in the same state that had decided
+ * only some of the carried ops it decided: the earlier one could do all it can (leave the others undecided).
  */
-export function minimalConfigs(configs: readonly Config[]): Config[] {
-  const byState = new Map<number, Config[]>();
-  for (const config of configs) {
-    const group = byState.get(config.state) ?? [];
-    if (group.some((other) => isSubset(other.done, config.done))) continue;
-    byState.set(config.state, [...group.filter((other) => !isSubset(config.done, other.done)), config]);
+class TriedStarts {
+  private readonly byState = new Map<number, Array<readonly number[]>>();
+
+  /** Records a start; false when one tried before covers it. */
+  add(start: Config): boolean {
+    const tried = this.byState.get(start.state) ?? [];
+    if (tried.some((done) => done.every((id) => start.done.includes(id)))) return false;
+    tried.push(start.done);
+    this.byState.set(start.state, tried);
+    return true;
   }
-  return [...byState.values()].flat().sort((a, b) => (configKey(a) < configKey(b) ? -1 : 1));
-}
 
-function isSubset(small: readonly number[], large: readonly number[]): boolean {
-  return small.every((id) => large.includes(id));
-}
-
-/** A comparable form of a set of configurations. */
-export function configsKey(configs: readonly Config[]): string {
-  return minimalConfigs(configs).map(configKey).join(" ");
+  all(): Config[] {
+    return [...this.byState].flatMap(([state, tried]) => tried.map((done) => ({ state, done })));
+  }
 }
