@@ -27,6 +27,7 @@ export interface Prepared {
 /** Numbers the values of one key; equal JSON (fields in any order) gets the same number. */
 export class StateIds {
   private readonly ids = new Map<string, number>([[valueKey(null), ABSENT]]);
+  /** By id: absent, then UNREAD (it stands for many values, so none is kept), then each value read back. */
   private readonly values: Array<Value | null> = [null, null];
 
   id(value: Value | null): number {
@@ -68,7 +69,7 @@ export function prepare(ops: readonly Op[], ids: StateIds): Prepared[] {
   return prepared.sort(byInvoke);
 }
 
-export function byInvoke(a: Prepared, b: Prepared): number {
+function byInvoke(a: Prepared, b: Prepared): number {
   return a.invoke - b.invoke || a.op.id - b.op.id;
 }
 

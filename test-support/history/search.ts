@@ -102,7 +102,7 @@ export class SegmentSearch {
       const end = this.endHere();
       if (end) yield end;
     }
-    // Out of budget: leave the fates as they were at the start.
+    // Out of budget: leave the frontier as it was at the start.
     for (let depth = stack.length - 1; depth >= 0; depth--) this.undo(stack[depth]);
   }
 
