@@ -184,6 +184,9 @@ describe("register linearizability: long histories, segments and budgets", () =>
     expect(values[1]).not.toBe(values[0]);
     expect(witness.ops.filter((op) => op.kind === "write")).toEqual(ops.slice(0, 2));
     expect(witness.startStates).toEqual([null]);
+    // Cut when the third read completed, both writes still running: the text says so.
+    expect(witness.until).toBe(6);
+    expect(result.text).toMatch(/write 1 .* ok +0\.000 → 10\.000 \(still running at 6\.000\)/);
   });
 
   it("drops from the witness writes nothing left in it could see", () => {

@@ -117,7 +117,8 @@ function describe(witness: Witness, keyOps: readonly Op[]): string {
     `Before ${time(witness.from)} the key could only be ${states.join(" or ")}; from there, these operations have no ` +
     `valid order${cut}` +
     (witness.minimal ? " (and would have one without any of them that can be left out):" : " (not fully shrunk):");
-  return renderOps(heading, witness.ops);
+  const running = (op: Op) => (op.complete > witness.until ? ` (still running at ${time(witness.until)})` : "");
+  return renderOps(heading, witness.ops, running);
 }
 
 /** "a value no op read back", with the last such value written before `time`, to go by. */

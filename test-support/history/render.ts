@@ -17,10 +17,10 @@ export function renderOp(op: Op): string {
   ].join(" ");
 }
 
-/** Ops sorted by invoke, one a line, indented under a heading. */
-export function renderOps(heading: string, ops: readonly Op[]): string {
+/** Ops sorted by invoke, one a line, indented under a heading; `note` adds to an op's line. */
+export function renderOps(heading: string, ops: readonly Op[], note: (op: Op) => string = () => ""): string {
   const sorted = [...ops].sort((a, b) => a.invoke - b.invoke || a.id - b.id);
-  return [heading, ...sorted.map((op) => "  " + renderOp(op))].join("\n");
+  return [heading, ...sorted.map((op) => "  " + renderOp(op) + note(op))].join("\n");
 }
 
 function meaning(op: Op): string {
