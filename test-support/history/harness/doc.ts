@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { type RunCheck, stalenessFigures } from "./checks";
+import type { RunCheck } from "./checks";
 
 const DOC = path.join(__dirname, "..", "..", "..", "docs", "consistency.md");
 
@@ -12,7 +12,7 @@ export function writeConsistencyDoc(
   durationMs: number,
 ): void {
   const rows = results.map(({ name, check }) => {
-    const stale = stalenessFigures(check.staleNearHits);
+    const stale = check.staleness;
     const staleText =
       check.staleNearHits.length === 0
         ? `0 of ${check.nearHits}`
