@@ -1,3 +1,4 @@
+import { checkGrace } from "../grace";
 import { checkLocks, type LockHold, type LockViolation } from "../locks";
 import { checkNearCache, type StaleRead } from "../near-cache";
 import type { Verdict } from "../linearizability";
@@ -15,6 +16,9 @@ export interface RunCheck {
   staleness: { count: number; p50: number; p99: number; max: number };
   /** Near hits past the bound, or answering a value never written. */
   nearViolations: number;
+  graceHits: number;
+  /** Grace answers of a state not current within their grace, or of one their own process had removed. */
+  graceViolations: number;
   lockBodies: number;
   lockViolations: LockViolation[];
   faults: number;
@@ -29,6 +33,7 @@ export interface RunCheck {
 export function checkRun(run: RunResult, staleBoundMs: number): RunCheck {
   const { ops } = run;
   const near = checkNearCache(ops, { staleBoundMs });
+  const grace = checkGrace(ops);
   const locks = checkLocks(run.locks.map((record) => toHold(record, run.lockTtlMs)));
   return {
     operations: ops.length,
@@ -39,10 +44,14 @@ export function checkRun(run: RunResult, staleBoundMs: number): RunCheck {
     staleNearHits: near.staleReads,
     staleness: near.staleness,
     nearViolations: near.violations.filter((violation) => violation.kind !== "register").length,
+    graceHits: grace.graceHits,
+    graceViolations: grace.violations.length,
     lockBodies: locks.holds,
     lockViolations: locks.violations,
     faults: run.faults.length,
-    text: [near.ok ? "" : near.text, locks.ok ? "" : locks.text].filter((text) => text.length > 0).join("\n"),
+    text: [near.ok ? "" : near.text, grace.ok ? "" : grace.text, locks.ok ? "" : locks.text]
+      .filter((text) => text.length > 0)
+      .join("\n"),
   };
 }
 
@@ -59,6 +68,7 @@ export function flagged(check: RunCheck): string[] {
   const reasons: string[] = [];
   if (check.verdict !== "ok") reasons.push(`linearizability: ${check.verdict}`);
   if (check.lockViolations.length > 0) reasons.push(`${check.lockViolations.length} lock violations`);
+  if (check.graceViolations > 0) reasons.push(`${check.graceViolations} grace answers out of their window`);
   if (check.nearViolations > 0) {
     reasons.push(`${check.nearViolations} near-cache hits too stale (max ${Math.round(check.staleness.max)} ms)`);
   }

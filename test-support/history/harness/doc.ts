@@ -18,7 +18,8 @@ export function writeConsistencyDoc(
         ? `0 of ${check.nearHits}`
         : `${check.staleNearHits.length} of ${check.nearHits}: ${round(stale.p50)} / ${round(stale.p99)} / ${round(stale.max)}`;
     const locks = `${check.lockBodies} bodies, ${check.lockViolations.length} violations`;
-    return `| ${name} | ${check.faults} | ${check.operations} | ${check.unknown} | ${check.verdict} | ${staleText} | ${locks} |`;
+    const grace = `${check.graceHits} hits, ${check.graceViolations} violations`;
+    return `| ${name} | ${check.faults} | ${check.operations} | ${check.unknown} | ${check.verdict} | ${staleText} | ${grace} | ${locks} |`;
   });
   const text = `# Consistency: checked histories
 
@@ -40,9 +41,11 @@ each error is classified and what each checker checks: [test-support/history/REA
 - **Locks.** No two \`withLock\` bodies of one key are valid at once (valid from the body's start until it ends,
   its signal aborts, or its acquisition's start plus the TTL), and fencing tokens rise in the order the bodies
   held the lock.
+- **Grace.** A \`get\` with \`{ grace: 2000 }\` that answered from the last state seen answered a state that was the
+  key's within the last 2 s, and never one its own process had removed since.
 - **Not checked yet:** Sentinel and Cluster failovers (Redis replicates asynchronously, so a failover can lose
-  acknowledged writes and locks), grace answers against the grace rule, and near-cache hits after their process was
-  told of the change. These are open work (issue 27).
+  acknowledged writes and locks), and near-cache hits after their process was told of the change. These are open
+  work (issue 27).
 
 ## Last run (${durationMs / 1000} s per scenario, 2 workers × 3 clients, near cache on in one worker)
 
@@ -50,8 +53,8 @@ each error is classified and what each checker checks: [test-support/history/REA
 whether the guarded save landed, so it lets the check decide. Under \`pause\` and \`kill-clients\` fewer operations
 complete: calls wait out \`operationTimeoutMs\` (500 ms here) or a reconnect.
 
-| scenario | faults | operations | unknown outcome | verdict | stale near hits (p50 / p99 / max ms) | locks |
-| --- | --- | --- | --- | --- | --- | --- |
+| scenario | faults | operations | unknown outcome | verdict | stale near hits (p50 / p99 / max ms) | grace | locks |
+| --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join("\n")}
 `;
   fs.writeFileSync(DOC, text);

@@ -68,13 +68,20 @@ const isNearHit = (value) => typeof value === "object" && value !== null && Obje
  */
 function nearAware(cache, call) {
   return async () => {
-    const before = cache.stats().nearCache.hits;
+    const { hits, graceHits } = cache.stats().nearCache;
     const value = await call();
-    return { value, near: isNearHit(value) || cache.stats().nearCache.hits > before };
+    const after = cache.stats().nearCache;
+    return { value, near: isNearHit(value) || after.hits > hits, grace: after.graceHits > graceHits };
   };
 }
 
+/** How far back a grace read may reach, in ms: long enough to span the faults' windows. */
+const GRACE_MS = 2_000;
+
 const nearFlag = (answer) => (answer && answer.near ? { nearHit: true } : {});
+// Like nearFlag, any grace hit of this process during the call counts: a read judged by the grace rule it did not
+// need is judged more leniently, never wrongly.
+const graceFlag = (answer) => (answer && answer.grace ? { graceMs: GRACE_MS, graceHit: true } : {});
 
 function client(cache, name, draw) {
   let serial = 0;
@@ -173,6 +180,16 @@ function client(cache, name, draw) {
           !error && value.v === mine.v
             ? { kind: "write", value: mine, outcome: "unknown", effectBy: now() }
             : { kind: "read", value: value ?? null, ...(isNearHit(value) ? { nearHit: true } : {}) },
+      );
+    },
+    () => {
+      const k = key();
+      return observe(
+        name,
+        "get",
+        [k],
+        nearAware(cache, () => cache.get(k, { grace: GRACE_MS })),
+        (answer, error) => ({ ...read(answer?.value, error), ...nearFlag(answer), ...graceFlag(answer) }),
       );
     },
   ];
