@@ -170,16 +170,18 @@ function client(cache, name, draw) {
       const mine = fresh();
       // Its own value back: it produced and tried a guarded save, which a lost lock refuses, and a same-owner save
       // may come between its miss and its save (locks are per owner): a write that may or may not have happened.
-      // Another value back: a read of it.
+      // An error whose outcome is unknown: its save may have been sent (a stalled Redis runs it when it wakes), so
+      // the same. Another value back: a read of it.
       return observe(
         name,
         "fetch",
         [k],
         () => cache.fetch(k, () => mine),
-        (value, error) =>
-          !error && value.v === mine.v
-            ? { kind: "write", value: mine, outcome: "unknown", effectBy: now() }
-            : { kind: "read", value: value ?? null, ...(isNearHit(value) ? { nearHit: true } : {}) },
+        (value, error) => {
+          if (error) return classify(error).outcome === "unknown" ? { kind: "write", value: mine } : undefined;
+          if (value.v === mine.v) return { kind: "write", value: mine, outcome: "unknown", effectBy: now() };
+          return { kind: "read", value, ...(isNearHit(value) ? { nearHit: true } : {}) };
+        },
       );
     },
     () => {
